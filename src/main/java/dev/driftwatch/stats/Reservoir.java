@@ -17,6 +17,14 @@ public class Reservoir {
         throw new UnsupportedOperationException("TODO");
     }
 
+    /**
+     * Offers a value with an explicit key in [0, 1) instead of a random one (the streaming job derives keys
+     * from event ids, so the sample does not depend on arrival order); kept when among the k smallest keys.
+     */
+    public void offer(double value, double key) {
+        throw new UnsupportedOperationException("TODO");
+    }
+
     /** Merges other into this (this keeps its own capacity); other is left unchanged. */
     public void merge(Reservoir other) {
         throw new UnsupportedOperationException("TODO");
