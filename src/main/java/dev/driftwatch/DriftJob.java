@@ -1,0 +1,199 @@
+package dev.driftwatch;
+
+import dev.driftwatch.alert.AlertFunction;
+import dev.driftwatch.alert.AlertPolicy;
+import dev.driftwatch.avro.DeadLetter;
+import dev.driftwatch.avro.DriftAlert;
+import dev.driftwatch.avro.FeatureDriftResult;
+import dev.driftwatch.baseline.BaselineSource;
+import dev.driftwatch.config.ConfigException;
+import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.event.DecodedRecord;
+import dev.driftwatch.event.EventDeserializer;
+import dev.driftwatch.io.AvroBytes;
+import dev.driftwatch.profile.PaneProfile;
+import dev.driftwatch.window.PaneAggregator;
+import dev.driftwatch.window.WindowEvaluator;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * The driftwatch streaming job. {@link #defineWorkflow} builds the whole graph from a source of decoded events
+ * and the sinks; {@link #main} wires Kafka to it. Submit with
+ * {@code flink run -c dev.driftwatch.DriftJob driftwatch-job.jar --config driftwatch.yaml}.
+ *
+ * <p>Flags: {@code --config FILE} (required) the YAML configuration; README's reference lists its keys.
+ */
+public final class DriftJob {
+    /** Stable operator uids: savepoints map state by these, so never change them. */
+    public static final String UID_SOURCE = "events-source";
+    public static final String UID_PANES = "pane-aggregator";
+    public static final String UID_WINDOWS = "window-evaluator";
+    public static final String UID_ALERTS = "alert-policy";
+
+    /** Events more than this far ahead of the wall clock are not allowed to move the watermark. */
+    public static final Duration MAX_FUTURE_SKEW = Duration.ofDays(1);
+
+    private DriftJob() {}
+
+    /** Where the job writes: alerts (required), per-window results (optional), dead letters (required). */
+    public record Sinks(Sink<DriftAlert> alerts, Sink<FeatureDriftResult> results, Sink<DeadLetter> deadLetters) {}
+
+    /** The streams the graph produced, for callers that attach more (Airflow trigger, tests). */
+    public record Outputs(DataStream<DriftAlert> alerts, DataStream<FeatureDriftResult> results,
+                          DataStream<DeadLetter> deadLetters) {}
+
+    public static void main(String[] args) throws Exception {
+        ParameterTool params = ParameterTool.fromArgs(args);
+        if (!params.has("config")) {
+            throw new ConfigException("--config: required (path of the driftwatch YAML configuration)");
+        }
+        DriftConfig config = DriftConfig.load(Path.of(params.get("config")));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configureEnvironment(env, config);
+        defineWorkflow(env, config, kafkaSource(config), kafkaSinks(config));
+        env.execute("driftwatch");
+    }
+
+    /** Checkpointing and serialization settings every driftwatch run needs. */
+    public static void configureEnvironment(StreamExecutionEnvironment env, DriftConfig config) {
+        env.enableCheckpointing(config.checkpointing().interval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.getCheckpointConfig().setCheckpointTimeout(config.checkpointing().timeout().toMillis());
+        Configuration pipeline = new Configuration();
+        // no operator keeps or mutates its input records, so chained operators may share them
+        pipeline.set(PipelineOptions.OBJECT_REUSE, true);
+        // every state and record type is a POJO or Avro record: fail fast instead of falling back to Kryo
+        pipeline.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(pipeline);
+    }
+
+    public static Outputs defineWorkflow(StreamExecutionEnvironment env, DriftConfig config,
+                                         Source<DecodedRecord, ?, ?> source, Sinks sinks) {
+        DriftConfig.Window w = config.window();
+        BaselineSource baselines = new BaselineSource(config.baselines().directory(), config.baselines().fallbackToNewest());
+        long maxFuture = MAX_FUTURE_SKEW.toMillis();
+        WatermarkStrategy<DecodedRecord> watermarks = WatermarkStrategy
+                .<DecodedRecord>forBoundedOutOfOrderness(w.outOfOrderness())
+                .withTimestampAssigner((r, kafkaTs) -> eventTimeOf(r, maxFuture))
+                .withIdleness(w.idleness());
+
+        DataStream<DecodedRecord> events = env.fromSource(source, watermarks, "inference-events")
+                .uid(UID_SOURCE);
+
+        SingleOutputStreamOperator<PaneProfile> panes = events
+                .transform("pane-aggregator", TypeInformation.of(PaneProfile.class),
+                        new PaneAggregator(baselines, w.slide().toMillis(), config.sampling().reservoirSize(),
+                                config.sampling().maxFeatures()))
+                .uid(UID_PANES);
+        DataStream<DeadLetter> deadLetters = panes.getSideOutput(PaneAggregator.DEAD_LETTERS);
+
+        // only pane profiles cross the network: one record per (model version, feature, pane, reading task)
+        SingleOutputStreamOperator<FeatureDriftResult> results = panes
+                .keyBy(PaneProfile::featureKey)
+                .process(new WindowEvaluator(baselines, w, config.tests(), config.sampling().reservoirSize()))
+                .name("window-evaluator")
+                .uid(UID_WINDOWS);
+
+        AlertPolicy policy = new AlertPolicy(config.tests().correction(), config.alerting().consecutive(),
+                config.alerting().driftShare());
+        SingleOutputStreamOperator<DriftAlert> alerts = results
+                .keyBy(r -> r.getModel() + '\u0000' + r.getModelVersion())
+                .process(new AlertFunction(policy, config.alerting().stateTtl()))
+                .name("alert-policy")
+                .uid(UID_ALERTS);
+
+        alerts.sinkTo(sinks.alerts()).name("alert-sink").uid("alert-sink");
+        if (sinks.results() != null) {
+            results.sinkTo(sinks.results()).name("results-sink").uid("results-sink");
+        }
+        deadLetters.sinkTo(sinks.deadLetters()).name("dead-letter-sink").uid("dead-letter-sink");
+        return new Outputs(alerts, results, deadLetters);
+    }
+
+    /** Event time of a record; bad or far-future records get none, so they cannot move the watermark. */
+    static long eventTimeOf(DecodedRecord r, long maxFutureMillis) {
+        if (r.event == null || r.event.getEventTime() == null) {
+            return Long.MIN_VALUE;
+        }
+        long ts = r.event.getEventTime().toEpochMilli();
+        return ts > System.currentTimeMillis() + maxFutureMillis ? Long.MIN_VALUE : ts;
+    }
+
+    public static KafkaSource<DecodedRecord> kafkaSource(DriftConfig config) {
+        DriftConfig.Kafka k = config.kafka();
+        OffsetsInitializer start = switch (k.startingOffsets()) {
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+            case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
+        return KafkaSource.<DecodedRecord>builder()
+                .setBootstrapServers(k.bootstrapServers())
+                .setTopics(k.eventsTopic())
+                .setGroupId(k.groupId())
+                .setStartingOffsets(start)
+                .setProperties(clientProperties(k))
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new EventDeserializer(k.format() == DriftConfig.EventFormat.AVRO_SINGLE_OBJECT))
+                .build();
+    }
+
+    public static Sinks kafkaSinks(DriftConfig config) {
+        DriftConfig.Kafka k = config.kafka();
+        KafkaSink<DriftAlert> alerts = kafkaSink(k, KafkaRecordSerializationSchema.<DriftAlert>builder()
+                .setTopic(k.alertsTopic())
+                .setKeySerializationSchema(a -> a.getModel().getBytes(StandardCharsets.UTF_8))
+                .setValueSerializationSchema(AvroBytes::singleObject)
+                .build(), k.groupId() + "-alerts");
+        KafkaSink<FeatureDriftResult> results = k.resultsTopic() == null ? null
+                : kafkaSink(k, KafkaRecordSerializationSchema.<FeatureDriftResult>builder()
+                .setTopic(k.resultsTopic())
+                .setKeySerializationSchema(r -> (r.getModel() + "/" + r.getFeature()).getBytes(StandardCharsets.UTF_8))
+                .setValueSerializationSchema(AvroBytes::singleObject)
+                .build(), k.groupId() + "-results");
+        KafkaSink<DeadLetter> dlq = kafkaSink(k, KafkaRecordSerializationSchema.<DeadLetter>builder()
+                .setTopic(k.deadLetterTopic())
+                .setValueSerializationSchema(AvroBytes::singleObject)
+                .build(), k.groupId() + "-dead-letters");
+        return new Sinks(alerts, results, dlq);
+    }
+
+    /** An exactly-once Kafka sink; the transaction timeout stays under the broker's maximum (15 min by default). */
+    public static <T> KafkaSink<T> kafkaSink(DriftConfig.Kafka k, KafkaRecordSerializationSchema<T> schema, String transactionalIdPrefix) {
+        Properties props = clientProperties(k);
+        props.setProperty("transaction.timeout.ms", Long.toString(k.transactionTimeout().toMillis()));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(k.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(schema)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    /** Kafka client properties passed through from the config (TLS, SASL, ...). */
+    public static Properties clientProperties(DriftConfig.Kafka k) {
+        Properties p = new Properties();
+        p.putAll(k.properties());
+        return p;
+    }
+}
