@@ -84,7 +84,7 @@ class WindowEvaluatorTest {
         try (var h = harness()) {
             h.open();
             for (int i = 0; i < 6; i++) {
-                PaneProfile p = i == 3 ? pane(i, 60, 0.5, 1.5) : pane(i, 60, -1, 1);
+                PaneProfile p = i == 3 ? pane(i, 300, 0.5, 1.5) : pane(i, 60, -1, 1);
                 h.processElement(p, p.paneEnd - 1);
             }
             h.processWatermark(Long.MAX_VALUE);
