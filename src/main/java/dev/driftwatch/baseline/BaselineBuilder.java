@@ -1,0 +1,246 @@
+package dev.driftwatch.baseline;
+
+import dev.driftwatch.avro.BaselineLineage;
+import dev.driftwatch.avro.FeatureBaseline;
+import dev.driftwatch.avro.FeatureKind;
+import dev.driftwatch.avro.KsSupport;
+import dev.driftwatch.avro.SummaryStats;
+import dev.driftwatch.io.CategoricalColumn;
+import dev.driftwatch.io.Column;
+import dev.driftwatch.io.InputException;
+import dev.driftwatch.io.NumericColumn;
+import dev.driftwatch.io.Table;
+import dev.driftwatch.stats.QuantileBins;
+import dev.driftwatch.stats.Reservoir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Turns columns of training values into {@link FeatureBaseline}s, what `baseline build` stores and `compare`
+ * judges the current file against.
+ *
+ * <p>Numeric columns: inner bin edges are the exact k/bins quantiles of all values (numpy's linear interpolation,
+ * {@link QuantileBins#edges}), duplicates collapsed, and the bin fractions are exact counts / n. The builder sorts
+ * every value of a column in memory, one column at a time, so no sketch is needed: it stays exact up to
+ * {@value #MAX_EXACT_VALUES} values per column (about 400 MB for the sorted copy) and refuses larger columns with
+ * a clear error rather than silently switching to an approximation. The reference sample for KS is a uniform
+ * sample of {@code sampleSize} values drawn by a {@link Reservoir} from the sorted values, seeded from model,
+ * version and feature, so rebuilding from the same data gives the same baseline whatever the row order.
+ *
+ * <p>Categorical columns: the {@code topCategories} most frequent categories (ties broken by name) with their
+ * exact fractions, plus one last fraction for all other categories.
+ */
+public final class BaselineBuilder {
+    public static final int DEFAULT_BINS = 10;
+    public static final int DEFAULT_SAMPLE = 2000;
+    public static final int DEFAULT_TOP_CATEGORIES = 50;
+    /** Sample size that keeps every value (compare runs KS on all reference values). */
+    public static final int ALL_VALUES = Integer.MAX_VALUE;
+    /** Largest column the builder sorts in memory for exact edges and fractions. */
+    public static final long MAX_EXACT_VALUES = 50_000_000L;
+
+    private static final String VERSION_RESOURCE = "/driftwatch-version.properties";
+
+    private final String model;
+    private final String version;
+    private final int bins;
+    private final int sampleSize;
+    private final int topCategories;
+    private final BaselineLineage lineage;
+
+    public BaselineBuilder(String model, String version, int bins, int sampleSize, int topCategories,
+                           BaselineLineage lineage) {
+        if (model == null || model.isBlank()) throw new IllegalArgumentException("model name must not be empty");
+        if (version == null || version.isBlank()) throw new IllegalArgumentException("model version must not be empty");
+        if (bins < 1) throw new IllegalArgumentException("bins must be at least 1, got " + bins);
+        if (sampleSize < 1) throw new IllegalArgumentException("sample size must be at least 1, got " + sampleSize);
+        if (topCategories < 1) throw new IllegalArgumentException("top categories must be at least 1, got " + topCategories);
+        this.model = model;
+        this.version = version;
+        this.bins = bins;
+        this.sampleSize = sampleSize;
+        this.topCategories = topCategories;
+        this.lineage = lineage;
+    }
+
+    /** Lineage of a table read from a file: its sha256, rows and path, built now by this code version. */
+    public static BaselineLineage lineage(Table table, Instant createdAt) {
+        return BaselineLineage.newBuilder()
+                .setDatasetSha256(table.sha256())
+                .setRows(table.rows())
+                .setCreatedAt(createdAt)
+                .setSource(table.source().toAbsolutePath().normalize().toString())
+                .setCodeVersion(codeVersion())
+                .build();
+    }
+
+    /** One baseline per column of the table, in the table's column order. */
+    public List<FeatureBaseline> buildAll(Table table) {
+        List<FeatureBaseline> out = new ArrayList<>();
+        for (Column c : table.columns()) {
+            out.add(build(table, c));
+        }
+        return out;
+    }
+
+    /** The baseline of one column of a table; the feature is named as the column. */
+    public FeatureBaseline build(Table table, Column column) {
+        if (column.count() == 0) {
+            throw new InputException(table.source(), column.name(),
+                    "has no values (all " + column.missing() + " cells are missing), so it has no baseline");
+        }
+        if (column.count() > MAX_EXACT_VALUES) {
+            throw new InputException(table.source(), column.name(), "has " + column.count()
+                    + " values; exact baselines are built for at most " + MAX_EXACT_VALUES + " per column (sample the training data first)");
+        }
+        return column instanceof NumericColumn n ? numeric(n) : categorical((CategoricalColumn) column);
+    }
+
+    /** The baseline of a numeric column with at least one value. */
+    public FeatureBaseline numeric(NumericColumn column) {
+        double[] sorted = column.values().clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        double[] edges = QuantileBins.edges(sorted, n, bins);
+        long[] counts = new long[edges.length + 1];
+        for (double v : sorted) {
+            counts[QuantileBins.binIndex(edges, v)]++;
+        }
+        Reservoir reservoir = new Reservoir((int) Math.min(sampleSize, n), sampleSeed(model, version, column.name()));
+        for (double v : sorted) {
+            reservoir.add(v);
+        }
+        double[] sample = reservoir.values();
+        Arrays.sort(sample);
+        return common(column)
+                .setKind(FeatureKind.NUMERIC)
+                .setBinEdges(boxed(edges))
+                .setBinFractions(fractions(counts, n))
+                .setReferenceSample(boxed(sample))
+                .setKsSupport(KsSupport.SAMPLE)
+                .setStats(summary(sorted))
+                .build();
+    }
+
+    /** The baseline of a categorical column with at least one value. */
+    public FeatureBaseline categorical(CategoricalColumn column) {
+        Map<String, Long> byCategory = new HashMap<>();
+        for (String v : column.values()) {
+            byCategory.merge(v, 1L, Long::sum);
+        }
+        List<Map.Entry<String, Long>> ranked = new ArrayList<>(byCategory.entrySet());
+        ranked.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+        int kept = Math.min(topCategories, ranked.size());
+        List<String> categories = new ArrayList<>(kept);
+        long[] counts = new long[kept + 1];
+        long n = column.count();
+        long inTop = 0;
+        for (int i = 0; i < kept; i++) {
+            categories.add(ranked.get(i).getKey());
+            counts[i] = ranked.get(i).getValue();
+            inTop += counts[i];
+        }
+        counts[kept] = n - inTop;
+        return common(column)
+                .setKind(FeatureKind.CATEGORICAL)
+                .setCategories(categories)
+                .setCategoryFractions(fractions(counts, n))
+                .setKsSupport(KsSupport.UNAVAILABLE)
+                .setStats(null)
+                .build();
+    }
+
+    private FeatureBaseline.Builder common(Column column) {
+        long total = column.count() + column.missing();
+        return FeatureBaseline.newBuilder()
+                .setModel(model)
+                .setVersion(version)
+                .setFeature(column.name())
+                .setCount(column.count())
+                .setMissingCount(column.missing())
+                .setMissingFraction(total == 0 ? 0 : (double) column.missing() / total)
+                .setLineage(lineage);
+    }
+
+    /** Mean, sample standard deviation (NaN for a single value), extremes and quantiles of sorted values. */
+    private static SummaryStats summary(double[] sorted) {
+        int n = sorted.length;
+        double sum = 0;
+        for (double v : sorted) {
+            sum += v;
+        }
+        double mean = sum / n;
+        double squares = 0;
+        for (double v : sorted) {
+            squares += (v - mean) * (v - mean);
+        }
+        return SummaryStats.newBuilder()
+                .setMean(mean)
+                .setStddev(n > 1 ? Math.sqrt(squares / (n - 1)) : Double.NaN)
+                .setMin(sorted[0])
+                .setMax(sorted[n - 1])
+                .setP50(QuantileBins.quantile(sorted, n, 0.5))
+                .setP95(QuantileBins.quantile(sorted, n, 0.95))
+                .setP99(QuantileBins.quantile(sorted, n, 0.99))
+                .build();
+    }
+
+    /**
+     * Seed of a feature's reference sample: the first 8 bytes of sha256(model NUL version NUL feature), so a
+     * rebuild of the same model version draws the same sample and different features draw independent ones.
+     */
+    public static long sampleSeed(String model, String version, String feature) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] digest = sha.digest((model + '\u0000' + version + '\u0000' + feature).getBytes(StandardCharsets.UTF_8));
+            return ByteBuffer.wrap(digest).getLong();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The driftwatch version of this build (from a resource Maven filters), or "unknown" outside a Maven build. */
+    public static String codeVersion() {
+        try (InputStream in = BaselineBuilder.class.getResourceAsStream(VERSION_RESOURCE)) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version", "");
+                if (!v.isBlank() && !v.contains("${")) {
+                    return v;
+                }
+            }
+        } catch (IOException e) {
+            // fall through: a missing version must not stop a baseline build
+        }
+        return "unknown";
+    }
+
+    private static List<Double> fractions(long[] counts, long n) {
+        List<Double> out = new ArrayList<>(counts.length);
+        for (long c : counts) {
+            out.add((double) c / n);
+        }
+        return out;
+    }
+
+    private static List<Double> boxed(double[] values) {
+        List<Double> out = new ArrayList<>(values.length);
+        for (double v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.driftwatch.io;
+
+import dev.driftwatch.avro.FeatureKind;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Reads a table from a file of either supported format: an Avro container file of InferenceEvent records
+ * (recognised by the Avro magic bytes, whatever the file is called) or CSV with a header row.
+ */
+public final class TableReader {
+    private static final byte[] AVRO_MAGIC = {'O', 'b', 'j', 1};
+
+    private TableReader() {}
+
+    public static Table read(Path file) {
+        return read(file, Map.of());
+    }
+
+    /** Reads the file; columns named in {@code kinds} get that kind instead of the inferred one. */
+    public static Table read(Path file, Map<String, FeatureKind> kinds) {
+        checkReadable(file);
+        return isAvro(file) ? AvroTableReader.read(file, kinds) : CsvTableReader.read(file, kinds);
+    }
+
+    /** Whether the file starts with the Avro container magic. */
+    public static boolean isAvro(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(AVRO_MAGIC.length);
+            return java.util.Arrays.equals(head, AVRO_MAGIC);
+        } catch (IOException e) {
+            throw new InputException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    static void checkReadable(Path file) {
+        if (!Files.exists(file)) {
+            throw new InputException(file, "file does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new InputException(file, "is a directory, expected a CSV or Avro file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new InputException(file, "is not readable (permissions?)");
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    static String hex(byte[] digest) {
+        return HexFormat.of().formatHex(digest);
+    }
+
+    /** Hex sha256 of a file's bytes. */
+    public static String sha256Of(Path file) {
+        MessageDigest sha = sha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new InputException(file, "cannot read: " + e.getMessage(), e);
+        }
+        return hex(sha.digest());
+    }
+}
