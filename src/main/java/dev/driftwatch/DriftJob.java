@@ -10,7 +10,7 @@ import dev.driftwatch.config.ConfigException;
 import dev.driftwatch.config.DriftConfig;
 import dev.driftwatch.event.DecodedRecord;
 import dev.driftwatch.event.EventDeserializer;
-import dev.driftwatch.io.AvroBytes;
+import dev.driftwatch.io.AvroSerializationSchemas;
 import dev.driftwatch.profile.PaneProfile;
 import dev.driftwatch.window.PaneAggregator;
 import dev.driftwatch.window.WindowEvaluator;
@@ -32,7 +32,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -161,18 +160,18 @@ public final class DriftJob {
         DriftConfig.Kafka k = config.kafka();
         KafkaSink<DriftAlert> alerts = kafkaSink(k, KafkaRecordSerializationSchema.<DriftAlert>builder()
                 .setTopic(k.alertsTopic())
-                .setKeySerializationSchema(a -> a.getModel().getBytes(StandardCharsets.UTF_8))
-                .setValueSerializationSchema(AvroBytes::singleObject)
+                .setKeySerializationSchema(new AvroSerializationSchemas.AlertKey())
+                .setValueSerializationSchema(new AvroSerializationSchemas.Alerts())
                 .build(), k.groupId() + "-alerts");
         KafkaSink<FeatureDriftResult> results = k.resultsTopic() == null ? null
                 : kafkaSink(k, KafkaRecordSerializationSchema.<FeatureDriftResult>builder()
                 .setTopic(k.resultsTopic())
-                .setKeySerializationSchema(r -> (r.getModel() + "/" + r.getFeature()).getBytes(StandardCharsets.UTF_8))
-                .setValueSerializationSchema(AvroBytes::singleObject)
+                .setKeySerializationSchema(new AvroSerializationSchemas.ResultKey())
+                .setValueSerializationSchema(new AvroSerializationSchemas.Results())
                 .build(), k.groupId() + "-results");
         KafkaSink<DeadLetter> dlq = kafkaSink(k, KafkaRecordSerializationSchema.<DeadLetter>builder()
                 .setTopic(k.deadLetterTopic())
-                .setValueSerializationSchema(AvroBytes::singleObject)
+                .setValueSerializationSchema(new AvroSerializationSchemas.DeadLetters())
                 .build(), k.groupId() + "-dead-letters");
         return new Sinks(alerts, results, dlq);
     }

@@ -8,7 +8,6 @@ import dev.driftwatch.stats.KolmogorovSmirnov;
 import dev.driftwatch.stats.KsResult;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,8 +25,7 @@ public final class DriftTests {
             double[] current = Divergence.fractions(profile.cells());
             if (baseline.isNumeric()) {
                 if (baseline.supportsKs() && profile.sample() != null && profile.sample().size() > 0) {
-                    double[] sample = profile.sample().values();
-                    Arrays.sort(sample);
+                    double[] sample = profile.sample().sortedValues();
                     double[] reference = baseline.sortedSample();
                     KsResult ks = KolmogorovSmirnov.testSorted(sample, sample.length, reference, reference.length);
                     out.add(new TestOutcome(DriftTest.KS, ks.statistic(), ks.pValue(), thresholds.alpha()));

@@ -1,8 +1,16 @@
 package dev.driftwatch.stats;
 
+import java.util.Arrays;
+
 /**
  * Two-sample Kolmogorov-Smirnov test, with the p-value as scipy.stats.ks_2samp(method='auto') computes it:
  * the exact distribution when max(n, m) <= 10000 (ties included), the asymptotic one above.
+ *
+ * <p>The exact p-value follows scipy 1.10.1 step by step so both agree to rounding: equal sizes use the
+ * alternating sum of {@code _compute_prob_outside_square} (O(n)); unequal sizes use the lattice-path recursion of
+ * {@code _compute_outer_prob_inside_method}, which carries 1 - (share of paths inside the band) along a sliding
+ * column (Viehmann 2021), so it neither overflows nor cancels; its cost is O(max(n, m) * band width), at most
+ * O(n * m). The asymptotic p-value is {@code kstwo.sf(D, round(n*m/(n+m)))}, see {@link KolmogorovDistribution}.
  */
 public final class KolmogorovSmirnov {
     /** Largest sample size for which the exact p-value is computed, as scipy's MAX_AUTO_N. */
@@ -10,13 +18,208 @@ public final class KolmogorovSmirnov {
 
     private KolmogorovSmirnov() {}
 
-    /** Tests two unsorted samples; neither array is modified. */
+    /**
+     * Tests two unsorted samples; neither array is modified.
+     *
+     * @throws IllegalArgumentException if a sample is empty or holds NaN
+     */
     public static KsResult test(double[] a, double[] b) {
-        throw new UnsupportedOperationException("TODO");
+        double[] sortedA = a.clone();
+        double[] sortedB = b.clone();
+        Arrays.sort(sortedA);
+        Arrays.sort(sortedB);
+        return testSorted(sortedA, sortedA.length, sortedB, sortedB.length);
     }
 
-    /** Tests two samples already sorted ascending (saves the sort when one side, the baseline, is fixed). */
+    /**
+     * Tests two samples already sorted ascending (saves the sort when one side, the baseline, is fixed). Only the
+     * first {@code na} and {@code nb} values are read.
+     *
+     * @throws IllegalArgumentException if a sample is empty, holds NaN or is not sorted
+     */
     public static KsResult testSorted(double[] sortedA, int na, double[] sortedB, int nb) {
-        throw new UnsupportedOperationException("TODO");
+        checkSorted(sortedA, na, "first");
+        checkSorted(sortedB, nb, "second");
+
+        // Walk both samples in merged order; after each distinct value v, i and j are the counts <= v, so
+        // i*nb - j*na is (F_a(v) - F_b(v)) * na * nb exactly. Once one sample is used up |diff| only shrinks.
+        long maxPlus = 0;
+        int plusI = 0;
+        int plusJ = 0;
+        long maxMinus = 0;
+        int minusI = 0;
+        int minusJ = 0;
+        int i = 0;
+        int j = 0;
+        while (i < na && j < nb) {
+            double v = Math.min(sortedA[i], sortedB[j]);
+            while (i < na && sortedA[i] == v) {
+                i++;
+            }
+            while (j < nb && sortedB[j] == v) {
+                j++;
+            }
+            long diff = (long) i * nb - (long) j * na;
+            if (diff > maxPlus) {
+                maxPlus = diff;
+                plusI = i;
+                plusJ = j;
+            } else if (-diff > maxMinus) {
+                maxMinus = -diff;
+                minusI = i;
+                minusJ = j;
+            }
+        }
+        // scipy's D in floating point, the way it computes it (cdf1 - cdf2); it keeps this D on the asymptotic path.
+        double dPlus = (double) plusI / na - (double) plusJ / nb;
+        double dMinus = Math.max(0.0, -((double) minusI / na - (double) minusJ / nb));
+        double d = dMinus > dPlus ? dMinus : dPlus;
+
+        if (Math.max(na, nb) <= MAX_EXACT_N) {
+            int g = gcd(na, nb);
+            long lcm = (long) (na / g) * nb;
+            // The integer diff is a multiple of g: h = D * lcm exactly, as scipy's round(d * lcm).
+            long h = Math.max(maxPlus, maxMinus) / g;
+            double exactD = h * 1.0 / lcm;
+            double p = exactPValue(na, nb, g, h);
+            if (p >= 0.0 && p <= 1.0) {
+                return new KsResult(exactD, p, true);
+            }
+            // scipy falls back to the asymptotic distribution when the exact computation fails
+            d = exactD;
+        }
+        return new KsResult(d, asymptoticPValue(d, na, nb), false);
+    }
+
+    /**
+     * Two-sided p-value of a statistic {@code d} for sample sizes n and m, as ks_2samp(method='auto') chooses it:
+     * exact when max(n, m) <= {@link #MAX_EXACT_N} (d is first rounded to a multiple of 1/lcm(n, m)), asymptotic
+     * otherwise.
+     */
+    public static double pValue(double d, int n, int m) {
+        if (n < 1 || m < 1) {
+            throw new IllegalArgumentException("sample sizes must be positive, got " + n + " and " + m);
+        }
+        if (Math.max(n, m) <= MAX_EXACT_N) {
+            int g = gcd(n, m);
+            long lcm = (long) (n / g) * m;
+            long h = Math.round(Math.rint(d * lcm));
+            double p = exactPValue(n, m, g, h);
+            if (p >= 0.0 && p <= 1.0) {
+                return p;
+            }
+            d = h * 1.0 / lcm;
+        }
+        return asymptoticPValue(d, n, m);
+    }
+
+    /** scipy's asymptotic two-sided p-value: kstwo.sf(d, round(n*m/(n+m))), clipped to [0, 1]. */
+    public static double asymptoticPValue(double d, int n, int m) {
+        double big = Math.max(n, m);
+        double small = Math.min(n, m);
+        double en = big * small / (big + small);
+        double p = KolmogorovDistribution.sf(d, (long) Math.rint(en));
+        return Math.min(1.0, Math.max(0.0, p));
+    }
+
+    /** Exact P(D >= h / lcm(n, m)); NaN or a value outside [0, 1] when it cannot be computed. */
+    static double exactPValue(int n, int m, int g, long h) {
+        if (h <= 0) {
+            return 1.0;
+        }
+        if (n == m) {
+            return probOutsideSquare(n, h);
+        }
+        return outerProbInside(n, m, g, h);
+    }
+
+    /**
+     * P(D_{n,n} >= h/n) = 2 * (C(2n, n-h) - C(2n, n-2h) + ...) / C(2n, n), evaluated as scipy does: each term
+     * divided by C(2n, n), common factors pulled out, Horner-like, which avoids the subtractive cancellation.
+     */
+    static double probOutsideSquare(int n, long h) {
+        double p = 0.0;
+        long k = n / h;
+        while (k >= 0) {
+            double p1 = 1.0;
+            for (long j = 0; j < h; j++) {
+                p1 = (double) (n - k * h - j) * p1 / (double) (n + k * h + j + 1);
+            }
+            p = p1 * (1.0 - p);
+            k--;
+        }
+        return 2 * p;
+    }
+
+    /**
+     * Share of the lattice paths from (0, 0) to (m, n) that leave the band |x/m - y/n| < h/lcm, by scipy's
+     * recursion on 1 - (share inside): only a sliding window of one column is kept, and every entry is a convex
+     * combination of two others, so no scaling is needed.
+     */
+    static double outerProbInside(int n1, int n2, int g, long h) {
+        int m = Math.max(n1, n2);
+        int n = Math.min(n1, n2);
+        long mg = m / g;
+        long ng = n / g;
+
+        int minj = 0;
+        int maxj = (int) Math.min(ceilDiv(h, mg), n + 1);
+        int curlen = maxj - minj;
+        int lenA = Math.min(2 * maxj + 2, n + 1);
+        double[] a = new double[lenA];
+        Arrays.fill(a, 1.0);
+        Arrays.fill(a, minj, maxj, 0.0);
+        for (int i = 1; i <= m; i++) {
+            int lastminj = minj;
+            int lastlen = curlen;
+            minj = (int) Math.min(Math.max(Math.floorDiv(ng * i - h, mg) + 1, 0), n);
+            maxj = (int) Math.min(ceilDiv(ng * i + h, mg), n + 1);
+            if (maxj <= minj) {
+                return 1.0;
+            }
+            double val = minj == 0 ? 0.0 : 1.0;
+            for (int jj = 0; jj < maxj - minj; jj++) {
+                int j = jj + minj;
+                val = (a[jj + minj - lastminj] * i + val * j) / (i + j);
+                a[jj] = val;
+            }
+            curlen = maxj - minj;
+            if (lastlen > curlen) {
+                // entries carried over from the longer previous window lie outside the band now
+                Arrays.fill(a, maxj - minj, Math.min(lenA, maxj - minj + (lastlen - curlen)), 1.0);
+            }
+        }
+        return a[maxj - minj - 1];
+    }
+
+    private static long ceilDiv(long x, long y) {
+        return -Math.floorDiv(-x, y);
+    }
+
+    private static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
+    private static void checkSorted(double[] values, int n, String which) {
+        if (n < 1 || n > values.length) {
+            throw new IllegalArgumentException(
+                    "the " + which + " sample must hold 1.." + values.length + " values, got n = " + n);
+        }
+        if (Double.isNaN(values[0])) {
+            throw new IllegalArgumentException("the " + which + " sample holds NaN; drop missing values first");
+        }
+        for (int i = 1; i < n; i++) {
+            // also false for NaN, which Arrays.sort puts last
+            if (!(values[i - 1] <= values[i])) {
+                throw new IllegalArgumentException(Double.isNaN(values[i])
+                        ? "the " + which + " sample holds NaN; drop missing values first"
+                        : "the " + which + " sample is not sorted ascending at index " + i);
+            }
+        }
     }
 }

@@ -1,47 +1,297 @@
 package dev.driftwatch.stats;
 
+import java.util.Arrays;
+
 /**
  * A seeded, mergeable uniform sample of at most k doubles. Every offered value carries a uniform random key
  * and the reservoir keeps the k values with the smallest keys; adds skip ahead as Algorithm L does, and a
  * merge keeps the k smallest keys of both, which is a uniform sample of the union of the two streams.
  * A POJO (public no-arg constructor, getters and setters) so Flink serializes it without Kryo.
+ *
+ * <p>How the keys make Algorithm L exact: once k values are held, W (the {@code threshold}) is the largest held
+ * key. The next value to enter is the first one whose key falls below W; the number of values skipped before it is
+ * geometric with success probability W, and its key is uniform on (0, W). So an add draws one skip, counts values
+ * down, and at the chosen one draws its key as W * U, replaces the held value with the largest key (a max-heap on
+ * the keys) and draws the next skip. The held set is at every point the k smallest keys of everything seen, so two
+ * reservoirs merge by keeping the k smallest keys of both held sets: values from a busy pane win as often as their
+ * count says (a weighted merge). A pending skip is redrawn after a merge; that is allowed because a skip only
+ * stands for keys of values not yet seen.
+ *
+ * <p>Reservoirs that are merged must have different seeds (see {@link #deriveSeed}): equal seeds give equal keys
+ * to the i-th values of both streams, and the union is no longer sampled uniformly. The same values offered in
+ * the same order with the same seed always give the same sample. The random numbers are SplitMix64, whose whole
+ * state is the one long {@code rngState}.
  */
 public class Reservoir {
+    private static final int INITIAL_STORAGE = 16;
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
+
+    private int capacity;
+    private int size;
+    private long seen;
+    // held values and their keys, a binary max-heap on keys over [0, size); grown up to capacity on demand
+    private double[] values;
+    private double[] keys;
+    // the largest held key once size == capacity (1.0 before: every value enters)
+    private double threshold = 1.0;
+    // values still to pass over before the next one enters (used once full)
+    private long skip;
+    private long rngState;
+
+    /** For serializers; set every field before use. */
     public Reservoir() {}
 
+    /**
+     * An empty reservoir of at most {@code capacity} values.
+     *
+     * @throws IllegalArgumentException if capacity < 1
+     */
     public Reservoir(int capacity, long seed) {
-        throw new UnsupportedOperationException("TODO");
+        if (capacity < 1) {
+            throw new IllegalArgumentException("reservoir capacity must be at least 1, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.values = new double[Math.min(capacity, INITIAL_STORAGE)];
+        this.keys = new double[values.length];
+        // mixed so that seeds that differ by the SplitMix64 increment do not give shifted copies of one stream
+        this.rngState = mix64(seed ^ 0x5DEECE66DL);
+    }
+
+    /** A seed for one of several reservoirs that will be merged, e.g. deriveSeed(jobSeed, paneStart ^ subtask). */
+    public static long deriveSeed(long seed, long salt) {
+        return mix64(seed + GOLDEN_GAMMA * (salt + 1));
     }
 
     public void add(double value) {
-        throw new UnsupportedOperationException("TODO");
+        seen++;
+        if (size < capacity) {
+            insert(value, nextUniform());
+            if (size == capacity) {
+                threshold = keys[0];
+                skip = drawSkip();
+            }
+            return;
+        }
+        if (skip > 0) {
+            skip--;
+            return;
+        }
+        replaceLargest(value, threshold * nextUniform());
+        threshold = keys[0];
+        skip = drawSkip();
     }
 
     /**
-     * Offers a value with an explicit key in [0, 1) instead of a random one (the streaming job derives keys
-     * from event ids, so the sample does not depend on arrival order); kept when among the k smallest keys.
+     * Offers a value with an explicit key in [0, 1) instead of a drawn one: kept when its key is among the k
+     * smallest. The streaming job derives keys from event ids, so a window's sample does not depend on the order
+     * in which partitions interleave, nor on the parallelism. Do not mix with {@link #add} on one reservoir.
      */
     public void offer(double value, double key) {
-        throw new UnsupportedOperationException("TODO");
+        seen++;
+        if (size < capacity) {
+            insert(value, key);
+            if (size == capacity) {
+                threshold = keys[0];
+            }
+            return;
+        }
+        if (key < keys[0]) {
+            replaceLargest(value, key);
+            threshold = keys[0];
+        }
     }
 
-    /** Merges other into this (this keeps its own capacity); other is left unchanged. */
+    /**
+     * Merges other into this (this keeps its own capacity); other is left unchanged.
+     *
+     * @throws IllegalArgumentException if other is this, or other has a smaller capacity and has already dropped
+     *     values (its sample of its stream is then too small to be part of a uniform sample of k from the union)
+     */
     public void merge(Reservoir other) {
-        throw new UnsupportedOperationException("TODO");
+        if (other == this) {
+            throw new IllegalArgumentException("a reservoir cannot be merged into itself");
+        }
+        if (other.capacity < capacity && other.seen > other.size) {
+            throw new IllegalArgumentException("cannot merge a reservoir of capacity " + other.capacity
+                    + " that has dropped values into one of capacity " + capacity);
+        }
+        for (int i = 0; i < other.size; i++) {
+            if (size < capacity) {
+                insert(other.values[i], other.keys[i]);
+            } else if (other.keys[i] < keys[0]) {
+                replaceLargest(other.values[i], other.keys[i]);
+            }
+        }
+        seen += other.seen;
+        if (size == capacity) {
+            threshold = keys[0];
+            skip = drawSkip();
+        }
+    }
+
+    /** An independent copy with the same state (same future samples for the same future input). */
+    public Reservoir copy() {
+        Reservoir copy = new Reservoir();
+        copy.capacity = capacity;
+        copy.size = size;
+        copy.seen = seen;
+        copy.values = values == null ? null : values.clone();
+        copy.keys = keys == null ? null : keys.clone();
+        copy.threshold = threshold;
+        copy.skip = skip;
+        copy.rngState = rngState;
+        return copy;
     }
 
     /** Number of values offered to this reservoir and to every reservoir merged into it. */
     public long seen() {
-        throw new UnsupportedOperationException("TODO");
+        return seen;
     }
 
     /** Number of values held: min(k, seen). */
     public int size() {
-        throw new UnsupportedOperationException("TODO");
+        return size;
     }
 
     /** A copy of the held values, in no particular order. */
     public double[] values() {
-        throw new UnsupportedOperationException("TODO");
+        return size == 0 ? new double[0] : Arrays.copyOf(values, size);
+    }
+
+    /** A copy of the held values sorted ascending, ready for {@link KolmogorovSmirnov#testSorted}. */
+    public double[] sortedValues() {
+        double[] sorted = values();
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    // --- POJO accessors (Flink's PojoSerializer); the arrays are the internal storage, not copies ---
+
+    public int getCapacity() {
+        return capacity;
+    }
+
+    public void setCapacity(int capacity) {
+        this.capacity = capacity;
+    }
+
+    public int getSize() {
+        return size;
+    }
+
+    public void setSize(int size) {
+        this.size = size;
+    }
+
+    public long getSeen() {
+        return seen;
+    }
+
+    public void setSeen(long seen) {
+        this.seen = seen;
+    }
+
+    public double[] getValues() {
+        return values;
+    }
+
+    public void setValues(double[] values) {
+        this.values = values;
+    }
+
+    public double[] getKeys() {
+        return keys;
+    }
+
+    public void setKeys(double[] keys) {
+        this.keys = keys;
+    }
+
+    public double getThreshold() {
+        return threshold;
+    }
+
+    public void setThreshold(double threshold) {
+        this.threshold = threshold;
+    }
+
+    public long getSkip() {
+        return skip;
+    }
+
+    public void setSkip(long skip) {
+        this.skip = skip;
+    }
+
+    public long getRngState() {
+        return rngState;
+    }
+
+    public void setRngState(long rngState) {
+        this.rngState = rngState;
+    }
+
+    @Override
+    public String toString() {
+        return "Reservoir{capacity=" + capacity + ", size=" + size + ", seen=" + seen + "}";
+    }
+
+    private void insert(double value, double key) {
+        if (values == null || size == values.length) {
+            int grown = Math.min(capacity, Math.max(INITIAL_STORAGE, size * 2));
+            values = values == null ? new double[grown] : Arrays.copyOf(values, grown);
+            keys = keys == null ? new double[grown] : Arrays.copyOf(keys, grown);
+        }
+        int i = size++;
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (keys[parent] >= key) {
+                break;
+            }
+            keys[i] = keys[parent];
+            values[i] = values[parent];
+            i = parent;
+        }
+        keys[i] = key;
+        values[i] = value;
+    }
+
+    private void replaceLargest(double value, double key) {
+        int i = 0;
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && keys[child + 1] > keys[child]) {
+                child++;
+            }
+            if (keys[child] <= key) {
+                break;
+            }
+            keys[i] = keys[child];
+            values[i] = values[child];
+            i = child;
+        }
+        keys[i] = key;
+        values[i] = value;
+    }
+
+    // values passed over before the next key below W: geometric, P(skip = s) = (1 - W)^s W
+    private long drawSkip() {
+        double skipped = Math.floor(Math.log(nextUniform()) / Math.log1p(-threshold));
+        return skipped >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) skipped;
+    }
+
+    // uniform on the open interval (0, 1), 53 random bits
+    private double nextUniform() {
+        rngState += GOLDEN_GAMMA;
+        return ((mix64(rngState) >>> 11) + 0.5) * 0x1.0p-53;
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

@@ -121,7 +121,10 @@ class DriftJobITCase {
     }
 
     /** Runs the job bounded over the whole events topic and returns the committed alerts, in topic order. */
-    static List<DriftAlert> run(String run, int parallelism, boolean failOnce) throws Exception {
+    static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
+
+    static List<DriftAlert> run(String name, int parallelism, boolean failOnce) throws Exception {
+        String run = name + "-" + RUNS.incrementAndGet();
         DriftConfig config = config(run);
         for (String topic : List.of(config.kafka().alertsTopic(), config.kafka().resultsTopic(), config.kafka().deadLetterTopic())) {
             KAFKA.createTopic(topic, 1);
