@@ -1,13 +1,12 @@
-package dev.driftwatch.baseline;
+package dev.driftwatch.cli;
 
 import dev.driftwatch.avro.FeatureBaseline;
+import dev.driftwatch.baseline.Baseline;
+import dev.driftwatch.baseline.BaselineStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -17,10 +16,8 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -40,10 +37,8 @@ class BaselineRoundTripTest {
     static final List<String> segment = new ArrayList<>();
     static final List<Double> score = new ArrayList<>();
     static int missingAmount;
-    static Run build;
-    static Run show;
-
-    record Run(int exitCode, String stdout, String stderr) {}
+    static CliProcess.Result build;
+    static CliProcess.Result show;
 
     @BeforeAll
     static void buildAndShow() throws Exception {
@@ -68,9 +63,9 @@ class BaselineRoundTripTest {
         }
         Files.writeString(dir.resolve("train.csv"), csv);
 
-        build = run("baseline", "build", "--input", "train.csv", "--model", "fraud", "--version", "v7", "--out", "baselines",
+        build = CliProcess.run(dir, "baseline", "build", "--input", "train.csv", "--model", "fraud", "--version", "v7", "--out", "baselines",
                 "--sample", "500", "--top-categories", "2", "--prediction-column", "score");
-        show = run("baseline", "show", "baselines", "--sample-values");
+        show = CliProcess.run(dir, "baseline", "show", "baselines", "--sample-values");
     }
 
     @Test
@@ -214,30 +209,5 @@ class BaselineRoundTripTest {
     private static List<Double> parseList(String bracketed) {
         String inner = bracketed.substring(1, bracketed.length() - 1).strip();
         return inner.isEmpty() ? List.of() : Arrays.stream(inner.split(", ")).map(Double::valueOf).toList();
-    }
-
-    private static Run run(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of("bin", "driftwatch").toAbsolutePath().toString());
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(false);
-        pb.environment().put("DRIFTWATCH_CLASSPATH", System.getProperty("java.class.path"));
-        Process p = pb.start();
-        p.getOutputStream().close();
-        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        String out = readAll(p.getInputStream());
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("bin/driftwatch " + String.join(" ", args).toLowerCase(Locale.ROOT) + " did not finish");
-        }
-        return new Run(p.exitValue(), out, err.join());
-    }
-
-    private static String readAll(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }
