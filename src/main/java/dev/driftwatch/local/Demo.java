@@ -98,8 +98,8 @@ public final class Demo {
             out.printf(Locale.ROOT, "model %s %s, baselines from 5000 training rows; windows of %s sliding by %s (event time, %dx wall time)%n",
                     MODEL, VERSION, human(o.window()), human(o.slide()), o.speedup());
             out.printf(Locale.ROOT, "traffic: stable, mean shift +1.5 on %s from +%s to +%s of event time, stable again; %d events/s%n",
-                    String.join(",", SHIFTED.stream().sorted().toList()), human(Duration.ofMillis(shiftFrom - startEvent)),
-                    human(Duration.ofMillis(shiftTo - startEvent)), o.eventsPerSecond());
+                    String.join(",", SHIFTED.stream().sorted().toList()), clock(Duration.ofMillis(shiftFrom - startEvent)),
+                    clock(Duration.ofMillis(shiftTo - startEvent)), o.eventsPerSecond());
             SyntheticTraffic traffic = new SyntheticTraffic(MODEL, VERSION, 2026,
                     List.of(new SyntheticTraffic.Shift(shiftFrom, shiftTo, SHIFTED, 1.5)));
 
@@ -120,15 +120,16 @@ public final class Demo {
                         // spread the events of this tick over its event-time span
                         long eventTime = startEvent + i * 1000L * o.speedup() / o.eventsPerSecond();
                         byte[] v = AvroBytes.singleObject(traffic.event(i, eventTime));
+                        // keyed by event id: spread over both partitions, so neither holds the watermark back
                         producer.send(new ProducerRecord<>("inference-events", null, eventTime,
-                                MODEL.getBytes(StandardCharsets.UTF_8), v));
+                                Long.toString(i).getBytes(StandardCharsets.UTF_8), v));
                         sent.incrementAndGet();
                     }
                     if (now >= nextProgress) {
                         long eventNow = startEvent + elapsed * o.speedup();
                         String phase = eventNow >= shiftFrom && eventNow < shiftTo ? "shift on f3,f7" : "stable";
                         out.printf(Locale.ROOT, "[%4ds] event time +%-8s sent %-8d phase %-15s alerts %d%n",
-                                elapsed / 1000, human(Duration.ofMillis(eventNow - startEvent)), sent.get(), phase, alerts.get());
+                                elapsed / 1000, clock(Duration.ofMillis(eventNow - startEvent)), sent.get(), phase, alerts.get());
                         nextProgress += 5000;
                     }
                     Thread.sleep(20);
@@ -194,6 +195,12 @@ public final class Demo {
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.put("linger.ms", "20");
         return new KafkaProducer<>(p);
+    }
+
+    /** Event-time offsets as minutes and seconds, e.g. 17m30s. */
+    static String clock(Duration d) {
+        long s = d.toSeconds();
+        return s % 60 == 0 ? s / 60 + "m" : s / 60 + "m" + String.format(Locale.ROOT, "%02ds", s % 60);
     }
 
     static String human(Duration d) {
