@@ -231,6 +231,7 @@ public record DatasetComparison(
                     c.drifted() ? "DRIFT: " + String.join("; ", c.reasons()) : "-"});
         }
         int[] widths = new int[head.length];
+        widths[0] = 1; // the drift marker column, so rows line up the same whether or not anything drifted
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
                 widths[i] = Math.max(widths[i], r[i].length());

@@ -38,6 +38,9 @@ public final class CsvTableReader {
     private static final Set<String> NON_FINITE = Set.of(
             "nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity");
 
+    /** Rows a column array can hold. */
+    private static final long MAX_ROWS = Integer.MAX_VALUE - 8;
+
     private CsvTableReader() {}
 
     public static Table read(Path file) {
@@ -89,7 +92,9 @@ public final class CsvTableReader {
                         }
                     }
                 }
-                rows++;
+                if (++rows > MAX_ROWS) {
+                    throw new InputException(file, "has more than " + MAX_ROWS + " rows, more than a table held in memory can take");
+                }
             }
             // drain what the reader did not need so the digest covers every byte
             raw.transferTo(java.io.OutputStream.nullOutputStream());
@@ -109,7 +114,7 @@ public final class CsvTableReader {
                         + "' on line " + layout.firstNonNumberLine()[i] + " is not a number");
             }
         }
-        int rows = Math.toIntExact(Math.min(layout.rows(), Integer.MAX_VALUE - 8));
+        int rows = (int) layout.rows();
         double[][] numbers = new double[width][];
         String[][] strings = new String[width][];
         int[] counts = new int[width];

@@ -52,10 +52,6 @@ public final class Table {
         return columns.values();
     }
 
-    public boolean hasColumn(String name) {
-        return columns.containsKey(name);
-    }
-
     /** The named column; an {@link InputException} naming the file when there is none. */
     public Column column(String name) {
         Column c = columns.get(name);
