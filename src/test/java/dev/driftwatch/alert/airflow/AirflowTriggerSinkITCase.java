@@ -193,12 +193,12 @@ class AirflowTriggerSinkITCase {
             for (int i = 0; i < n; i++) {
                 expected.add("driftwatch__alert" + i);
             }
+            assertThat(airflow.runs()).extracting(FakeAirflowServer.CreatedRun::runId)
+                    .containsExactlyInAnyOrderElementsOf(expected);
             assertThat(FailOnceAfterCheckpoint.RESTORED.get())
                     .as("the job restarted from a checkpoint").isTrue();
             assertThat(Files.readString(Path.of("target/test-logs/driftwatch-tests.log")))
                     .as("the checkpoint held triggers Airflow had not accepted").containsPattern("Restored [1-9][0-9]* Airflow trigger");
-            assertThat(airflow.runs()).extracting(FakeAirflowServer.CreatedRun::runId)
-                    .containsExactlyInAnyOrderElementsOf(expected);
             assertThat(readAll("dlq-restart")).isEmpty();
         }
     }
