@@ -270,6 +270,31 @@ class AirflowTriggerSinkITCase {
                 .containsExactlyInAnyOrder("u0", "u1", "u2", "u3", "u4");
     }
 
+    @Test
+    void aLongOutageIsBoundedByThePendingCapAndTheRetryAgeThenDeadLettered() throws Exception {
+        int port;
+        try (ServerSocket reserved = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = reserved.getLocalPort();
+        }
+        Map<String, Object> m = baseConfig(ApiVersion.AIRFLOW_2, "http://127.0.0.1:" + port, PASSWORD);
+        m.put("max-pending", 2);
+        m.put("retry", Map.of("initial-backoff", "20ms", "max-backoff", "200ms", "max-age", "2s"));
+        List<DriftAlert> alerts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            alerts.add(SampleAlerts.firing("o" + i, "model" + i, T0));
+        }
+        JobID job = runToEnd(alerts, AirflowTriggerConfig.fromMap(m), "dlq-overflow");
+
+        List<DeadLetter> deadLetters = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll("dlq-overflow")) {
+            deadLetters.add(decode(r.value()));
+        }
+        assertThat(deadLetters).extracting(DeadLetter::getReason).containsExactlyInAnyOrder(
+                "AIRFLOW_UNREACHABLE", "AIRFLOW_UNREACHABLE", "AIRFLOW_OVERFLOW", "AIRFLOW_OVERFLOW", "AIRFLOW_OVERFLOW");
+        assertThat(deadLetters).allSatisfy(d -> assertThat(d.getTopic()).isEqualTo("airflow:" + DAG));
+        assertThat(counter(job, AirflowTriggerWriter.DEAD_LETTERED)).isEqualTo(5);
+    }
+
     @ParameterizedTest
     @EnumSource(ApiVersion.class)
     void aBadPasswordIsDeadLetteredCountedAndNeverLogged(ApiVersion version) throws Exception {
