@@ -1,6 +1,7 @@
 package dev.driftwatch.alert.airflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.driftwatch.alert.airflow.AirflowTriggerConfig.ApiVersion;
 import dev.driftwatch.avro.AlertStatus;
@@ -324,6 +325,22 @@ class AirflowTriggerSinkITCase {
             assertThat(log).as("the log file is written, so the grep below means something")
                     .contains("driftwatch__p1").contains("dead-lettered");
             assertThat(log).doesNotContain(wrongPassword).doesNotContain(basic);
+        }
+    }
+
+    @Test
+    void aParallelismOtherThanOneIsRefusedWithAClearMessage() throws Exception {
+        try (FakeAirflowServer airflow = FakeAirflowServer.start(ApiVersion.AIRFLOW_3, DAG, USER, PASSWORD)) {
+            StreamExecutionEnvironment env = environment();
+            env.fromData(List.of(SampleAlerts.firing("p1", "fraud", T0)), new AvroTypeInfo<>(DriftAlert.class))
+                    .name("alerts").uid("alerts")
+                    .sinkTo(new AirflowTriggerSink(config(ApiVersion.AIRFLOW_3, airflow, PASSWORD, Map.of()),
+                            deadLetters("dlq-parallelism")))
+                    .name("airflow").uid("airflow").setParallelism(2);
+            JobClient client = env.executeAsync("parallelism 2");
+            assertThatThrownBy(() -> client.getJobExecutionResult().get(3, TimeUnit.MINUTES))
+                    .hasStackTraceContaining("must run at parallelism 1");
+            assertThat(airflow.runs()).isEmpty();
         }
     }
 
