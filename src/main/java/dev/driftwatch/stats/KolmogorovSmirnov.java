@@ -169,6 +169,12 @@ public final class KolmogorovSmirnov {
         double[] a = new double[lenA];
         Arrays.fill(a, 1.0);
         Arrays.fill(a, minj, maxj, 0.0);
+        // scipy divides by (i + j) in every cell; a table of reciprocals takes the division off the loop's
+        // dependency chain (about 3x faster) at the cost of one rounding per cell, far below the 1e-9 we promise
+        double[] reciprocal = new double[m + n + 1];
+        for (int t = 1; t < reciprocal.length; t++) {
+            reciprocal[t] = 1.0 / t;
+        }
         for (int i = 1; i <= m; i++) {
             int lastminj = minj;
             int lastlen = curlen;
@@ -180,7 +186,7 @@ public final class KolmogorovSmirnov {
             double val = minj == 0 ? 0.0 : 1.0;
             for (int jj = 0; jj < maxj - minj; jj++) {
                 int j = jj + minj;
-                val = (a[jj + minj - lastminj] * i + val * j) / (i + j);
+                val = (a[jj + minj - lastminj] * i + val * j) * reciprocal[i + j];
                 a[jj] = val;
             }
             curlen = maxj - minj;
