@@ -74,6 +74,28 @@ public class StatsBenchmark {
         }
     }
 
+    /** The job's usual case: a window reservoir of 1000 against a baseline reference sample of 10000 (still exact). */
+    @State(Scope.Benchmark)
+    public static class WindowVsBaseline {
+        double[] sortedWindow;
+        double[] sortedBaseline;
+
+        @Setup
+        public void setUp() {
+            SplittableRandom random = new SplittableRandom(11);
+            sortedWindow = new double[1000];
+            sortedBaseline = new double[10_000];
+            for (int i = 0; i < sortedWindow.length; i++) {
+                sortedWindow[i] = gaussian(random) + 0.1;
+            }
+            for (int i = 0; i < sortedBaseline.length; i++) {
+                sortedBaseline[i] = gaussian(random);
+            }
+            Arrays.sort(sortedWindow);
+            Arrays.sort(sortedBaseline);
+        }
+    }
+
     /** Ten-bin fractions of a window and its baseline. */
     @State(Scope.Benchmark)
     public static class Bins {
@@ -120,6 +142,12 @@ public class StatsBenchmark {
     @Benchmark
     public KsResult ksExactSortedUnequal(KsSamples s) {
         return KolmogorovSmirnov.testSorted(s.sortedCurrent, s.n, s.sortedReferenceMinusOne, s.n - 1);
+    }
+
+    /** Exact KS of a 1000-value window sample against a sorted 10000-value baseline sample. */
+    @Benchmark
+    public KsResult ksExactWindow1000VsBaseline10000(WindowVsBaseline s) {
+        return KolmogorovSmirnov.testSorted(s.sortedWindow, 1000, s.sortedBaseline, 10_000);
     }
 
     @Benchmark

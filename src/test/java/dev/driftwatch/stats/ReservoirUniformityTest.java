@@ -205,6 +205,9 @@ class ReservoirUniformityTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("capacity 10");
         assertThatThrownBy(() -> new Reservoir(0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Reservoir().add(1.0))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("capacity 0");
     }
 
     private static void count(Reservoir reservoir, long[] inclusions, int groupSize) {
