@@ -257,6 +257,10 @@ public class Reservoir {
     }
 
     private void replaceLargest(double value, double key) {
+        if (size == 0) {
+            // only reachable with capacity 0: a no-arg instance whose fields were never set
+            throw new IllegalStateException("reservoir has capacity 0; create it with new Reservoir(capacity, seed)");
+        }
         int i = 0;
         while (true) {
             int child = 2 * i + 1;

@@ -100,5 +100,7 @@ class KolmogorovSmirnovDistributionTest {
         assertThatThrownBy(() -> KolmogorovSmirnov.testSorted(new double[] {2, 1}, 2, new double[] {1}, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not sorted");
+        assertThatThrownBy(() -> KolmogorovSmirnov.pValue(Double.NaN, 10, 10))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

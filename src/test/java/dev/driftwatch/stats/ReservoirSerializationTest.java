@@ -1,0 +1,54 @@
+package dev.driftwatch.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.types.PojoTestUtils;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reservoir is Flink state: it must go through Flink's PojoSerializer (never Kryo) and come back with all of its
+ * state, so a restored reservoir samples exactly as the original would have.
+ */
+class ReservoirSerializationTest {
+
+    @Test
+    void isSerializedAsAPojoWithoutKryo() {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(Reservoir.class);
+    }
+
+    @Test
+    void aRestoredReservoirContinuesExactlyAsTheOriginal() throws Exception {
+        Reservoir original = new Reservoir(64, 99);
+        for (int i = 0; i < 5000; i++) {
+            original.add(i);
+        }
+        TypeSerializer<Reservoir> serializer =
+                TypeInformation.of(Reservoir.class).createSerializer(new SerializerConfigImpl());
+        DataOutputSerializer out = new DataOutputSerializer(1024);
+        serializer.serialize(original, out);
+        Reservoir restored = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+
+        for (int i = 5000; i < 20_000; i++) {
+            original.add(i);
+            restored.add(i);
+        }
+        assertThat(restored.seen()).isEqualTo(original.seen());
+        assertThat(restored.values()).containsExactly(original.values());
+    }
+
+    @Test
+    void anEmptyReservoirFromTheNoArgConstructorRoundTrips() throws Exception {
+        TypeSerializer<Reservoir> serializer =
+                TypeInformation.of(Reservoir.class).createSerializer(new SerializerConfigImpl());
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(new Reservoir(), out);
+        Reservoir restored = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(restored.size()).isZero();
+        assertThat(restored.values()).isEmpty();
+    }
+}
