@@ -2,6 +2,9 @@ package dev.driftwatch;
 
 import dev.driftwatch.alert.AlertFunction;
 import dev.driftwatch.alert.AlertPolicy;
+import dev.driftwatch.alert.airflow.AirflowTriggerConfig;
+import dev.driftwatch.alert.airflow.AirflowTriggerSink;
+import dev.driftwatch.alert.airflow.KafkaDeadLetterPublisher;
 import dev.driftwatch.avro.DeadLetter;
 import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.avro.FeatureDriftResult;
@@ -55,8 +58,16 @@ public final class DriftJob {
 
     private DriftJob() {}
 
-    /** Where the job writes: alerts (required), per-window results (optional), dead letters (required). */
-    public record Sinks(Sink<DriftAlert> alerts, Sink<FeatureDriftResult> results, Sink<DeadLetter> deadLetters) {}
+    /**
+     * Where the job writes: alerts (required), per-window results (optional), dead letters (required), and the
+     * Airflow retraining trigger (optional; runs at parallelism 1).
+     */
+    public record Sinks(Sink<DriftAlert> alerts, Sink<FeatureDriftResult> results, Sink<DeadLetter> deadLetters,
+                        Sink<DriftAlert> airflow) {
+        public Sinks(Sink<DriftAlert> alerts, Sink<FeatureDriftResult> results, Sink<DeadLetter> deadLetters) {
+            this(alerts, results, deadLetters, null);
+        }
+    }
 
     /** The streams the graph produced, for callers that attach more (Airflow trigger, tests). */
     public record Outputs(DataStream<DriftAlert> alerts, DataStream<FeatureDriftResult> results,
@@ -126,6 +137,11 @@ public final class DriftJob {
             results.sinkTo(sinks.results()).name("results-sink").uid("results-sink");
         }
         deadLetters.sinkTo(sinks.deadLetters()).name("dead-letter-sink").uid("dead-letter-sink");
+        if (sinks.airflow() != null) {
+            // one writer holds every model's cooldown; its own task, so waiting on Airflow never holds up the alert sink
+            alerts.sinkTo(sinks.airflow()).name("airflow-trigger").uid("airflow-trigger")
+                    .setParallelism(1).disableChaining();
+        }
         return new Outputs(alerts, results, deadLetters);
     }
 
@@ -173,7 +189,10 @@ public final class DriftJob {
                 .setTopic(k.deadLetterTopic())
                 .setValueSerializationSchema(new AvroSerializationSchemas.DeadLetters())
                 .build(), k.groupId() + "-dead-letters");
-        return new Sinks(alerts, results, dlq);
+        AirflowTriggerSink airflow = config.airflow() == null ? null
+                : new AirflowTriggerSink(AirflowTriggerConfig.fromMap(config.airflow()),
+                        new KafkaDeadLetterPublisher(k.bootstrapServers(), k.deadLetterTopic(), k.properties()));
+        return new Sinks(alerts, results, dlq, airflow);
     }
 
     /** An exactly-once Kafka sink; the transaction timeout stays under the broker's maximum (15 min by default). */

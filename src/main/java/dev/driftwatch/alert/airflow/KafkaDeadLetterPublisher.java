@@ -1,5 +1,7 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.io.AvroBytes;
+
 import dev.driftwatch.avro.DeadLetter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -53,17 +55,9 @@ public final class KafkaDeadLetterPublisher implements DeadLetterPublisher {
         return new KafkaChannel(producer, topic);
     }
 
-    /** Avro binary of a dead letter, as written to the topic. */
+    /** A dead letter as written to the topic: Avro single-object encoding, like every driftwatch topic. */
     public static byte[] encode(DeadLetter deadLetter) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        try {
-            new SpecificDatumWriter<>(DeadLetter.class).write(deadLetter, encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return AvroBytes.singleObject(deadLetter);
     }
 
     private static final class KafkaChannel implements Channel {

@@ -445,7 +445,7 @@ class AirflowTriggerSinkITCase {
     }
 
     private static DeadLetter decode(byte[] bytes) throws IOException {
-        return new SpecificDatumReader<>(DeadLetter.class).read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        return DeadLetter.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes));
     }
 
     private static long counter(JobID job, String name) {
