@@ -296,9 +296,10 @@ class DeadLetterAndMetricsITCase {
     }
 
     /**
-     * Pauses before the given offsets, so that the periodic watermark (every 200 ms) has passed the earlier events
-     * when a late one arrives: lateness is judged against the watermark, and a topic read in one burst might
-     * otherwise arrive before any watermark.
+     * Pauses after the record before each given offset. Deserialization runs in the task's mailbox thread, so
+     * the periodic watermark (every 200 ms) fires during the pause and has passed the earlier events when the
+     * late one arrives: lateness is judged against the watermark, and a topic read in one burst might otherwise
+     * be read before any watermark.
      */
     static final class PausingDeserializer extends EventDeserializer {
         private final List<Long> pauseBefore;
@@ -311,14 +312,14 @@ class DeadLetterAndMetricsITCase {
         @Override
         public void deserialize(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record,
                                 org.apache.flink.util.Collector<DecodedRecord> out) {
-            if (pauseBefore.contains(record.offset())) {
+            super.deserialize(record, out);
+            if (pauseBefore.contains(record.offset() + 1)) {
                 try {
-                    Thread.sleep(1000);
+                    Thread.sleep(600);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }
-            super.deserialize(record, out);
         }
     }
 
