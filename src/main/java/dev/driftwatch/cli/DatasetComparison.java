@@ -170,7 +170,7 @@ public record DatasetComparison(
         return driftShare() >= DATASET_DRIFT_SHARE;
     }
 
-    /** The JSON document of {@code compare --format json} (a public contract; see docs/cli.md). */
+    /** The JSON document of {@code compare --format json} (a public contract; see README.md). */
     public ObjectNode toJson(ObjectMapper mapper) {
         ObjectNode root = mapper.createObjectNode();
         ObjectNode cols = root.putObject("columns");

@@ -1,6 +1,6 @@
 package dev.driftwatch.cli;
 
-/** Exit codes of every driftwatch command: a public contract, documented in docs/cli.md. */
+/** Exit codes of every driftwatch command: a public contract, documented in README.md (Command line). */
 public final class ExitCodes {
     /** Ran to the end (no dataset drift, or drift without --fail-on-drift). */
     public static final int OK = 0;

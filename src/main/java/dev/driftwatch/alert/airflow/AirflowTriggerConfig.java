@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * Settings of the Airflow retraining trigger: where Airflow is, which DAG to start, which alerts start it,
  * and how hard to try. Holds the names of the environment variables or files that contain the credentials,
  * never the credentials themselves, so the job graph and its config can be shown and shipped safely.
- * Built from the job's YAML {@code airflow:} section by {@link #fromMap(Map)}; every key is in docs/airflow.md.
+ * Built from the job's YAML {@code airflow:} section by {@link #fromMap(Map)}; every key is in README.md (Airflow retraining trigger).
  */
 public record AirflowTriggerConfig(
         URI baseUrl,
