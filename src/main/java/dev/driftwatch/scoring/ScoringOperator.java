@@ -203,6 +203,9 @@ public class ScoringOperator extends AbstractStreamOperator<ScoredEvent>
     }
 
     private void flush() throws Exception {
+        if (scorer == null) {
+            return;
+        }
         int n = scorer.flush((event, timestamp) -> {
             if (timestamp == null) {
                 reuse.replace(event);

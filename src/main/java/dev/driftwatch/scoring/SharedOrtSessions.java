@@ -82,7 +82,7 @@ public final class SharedOrtSessions {
             } catch (OrtException | RuntimeException | LinkageError e) {
                 String reason = oneLine(e);
                 LOG.warn("scoring artifact {}: CUDA execution provider asked for but it does not start ({});"
-                        + " scoring on CPU instead (metric scoring_provider{{provider=\"CPU\"}})", path, reason);
+                        + " scoring on CPU instead (metric scoring_provider{provider=\"CPU\"})", path, reason);
                 return new Entry(artifact, createCpuSession(env, artifact), Provider.CPU, reason);
             }
         }
