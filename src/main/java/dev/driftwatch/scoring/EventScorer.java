@@ -43,13 +43,16 @@ public final class EventScorer {
         };
     }
 
-    /** Receives every scored event with the Flink timestamp its input record had (or null). */
+    /** Timestamp argument of an input record that has none. */
+    public static final long NO_TIMESTAMP = Long.MIN_VALUE;
+
+    /** Receives every scored event with the Flink timestamp its input record had, or NO_TIMESTAMP. */
     @FunctionalInterface
     public interface ScoredEventSink {
-        void accept(ScoredEvent event, Long timestamp) throws Exception;
+        void accept(ScoredEvent event, long timestamp) throws Exception;
     }
 
-    private record Pending(InferenceEvent event, Long timestamp) {}
+    private record Pending(InferenceEvent event, long timestamp) {}
 
     private final ScoringModelConfig config;
     private final List<String> featureOrder;
@@ -83,10 +86,10 @@ public final class EventScorer {
     /**
      * Adds the event to the batch, or counts it as skipped.
      *
-     * @param timestamp the input record's Flink timestamp, or null when it has none
+     * @param timestamp the input record's Flink timestamp, or {@link #NO_TIMESTAMP}
      * @return true when the batch is full and must be flushed before the next add
      */
-    public boolean add(InferenceEvent event, Long timestamp) {
+    public boolean add(InferenceEvent event, long timestamp) {
         Map<String, Object> features = event.getFeatures();
         boolean imputed = false;
         for (int i = 0; i < row.length; i++) {

@@ -120,7 +120,7 @@ public class ScoringOperator extends AbstractStreamOperator<ScoredEvent>
             return;
         }
         boolean wasEmpty = scorer.pendingRows() == 0;
-        boolean full = scorer.add(event, element.hasTimestamp() ? element.getTimestamp() : null);
+        boolean full = scorer.add(event, element.hasTimestamp() ? element.getTimestamp() : EventScorer.NO_TIMESTAMP);
         if (full) {
             flush();
         } else if (wasEmpty && scorer.pendingRows() > 0) {
@@ -207,7 +207,7 @@ public class ScoringOperator extends AbstractStreamOperator<ScoredEvent>
             return;
         }
         int n = scorer.flush((event, timestamp) -> {
-            if (timestamp == null) {
+            if (timestamp == EventScorer.NO_TIMESTAMP) {
                 reuse.replace(event);
                 reuse.eraseTimestamp();
             } else {

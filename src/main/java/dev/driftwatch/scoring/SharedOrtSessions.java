@@ -74,7 +74,7 @@ public final class SharedOrtSessions {
         OnnxModelArtifact artifact = OnnxModelArtifact.read(path, config.sha256());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         if (config.provider() == Provider.CUDA) {
-            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            try (OrtSession.SessionOptions options = cpuThreading(new OrtSession.SessionOptions())) {
                 options.addCUDA();
                 OrtSession session = env.createSession(artifact.bytes(), options);
                 LOG.info("scoring artifact {}: ONNX Runtime session on CUDA", path);
@@ -90,12 +90,25 @@ public final class SharedOrtSessions {
     }
 
     private static OrtSession createCpuSession(OrtEnvironment env, OnnxModelArtifact artifact) {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions options = cpuThreading(new OrtSession.SessionOptions())) {
             return env.createSession(artifact.bytes(), options);
         } catch (OrtException e) {
             throw new InvalidModelArtifactException(
                     "scoring artifact " + artifact.path() + ": ONNX Runtime cannot load it (" + oneLine(e) + ")");
         }
+    }
+
+    /**
+     * One intra-op thread, no spinning: Flink already runs one task thread per slot, and those
+     * threads call run() concurrently on the shared session. ORT's own pool (one thread per core,
+     * spin-waiting between runs by default) would compete with them for the same cores, and its
+     * spinning burns the CPU the task threads need to build the next batch.
+     */
+    private static OrtSession.SessionOptions cpuThreading(OrtSession.SessionOptions options) throws OrtException {
+        options.setIntraOpNumThreads(1);
+        options.setInterOpNumThreads(1);
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
     }
 
     private void release(Key key, Entry entry) {
