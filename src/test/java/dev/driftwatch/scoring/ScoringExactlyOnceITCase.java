@@ -57,7 +57,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ScoringExactlyOnceITCase {
 
-    private static final int EVENTS = 640;
+    private static final int EVENTS = 1_600;
     private static final int BATCH = 64;
     private static final String MLP = TestModels.MLP;
 
@@ -143,7 +143,9 @@ class ScoringExactlyOnceITCase {
         conf.setString("pipeline.generic-types", "false");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(1);
-        env.enableCheckpointing(100);
+        // About 1 ms per event and a checkpoint every 200 ms: many checkpoints mid-stream, and between two
+        // barriers enough events (tens to hundreds) for the batch to reach half full.
+        env.enableCheckpointing(200);
 
         KafkaSource<InferenceEvent> source = KafkaSource.<InferenceEvent>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
@@ -159,7 +161,7 @@ class ScoringExactlyOnceITCase {
                 .uid("inference-events")
                 // Spread the events over several checkpoints, as live traffic would arrive.
                 .map(e -> {
-                    Thread.sleep(2);
+                    Thread.sleep(1);
                     return e;
                 })
                 .returns(AvroDeserializationSchema.forSpecific(InferenceEvent.class).getProducedType())
