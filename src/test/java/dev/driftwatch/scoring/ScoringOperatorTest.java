@@ -209,6 +209,30 @@ class ScoringOperatorTest {
     }
 
     @Test
+    void shadowScoresCarryTheCandidateVersionAndApplyNamesTheOperator() throws Exception {
+        Map<String, Object> map = TestModels.configMap(MLP);
+        map.put("role", "shadow");
+        map.put("shadow_version", "v2-rc1");
+        map.put("batch_size", 1);
+        ScoringModelConfig shadow = ScoringModelConfig.fromMap(map);
+        try (ScoringOperatorHarness h = new ScoringOperatorHarness(shadow, null)) {
+            h.harness.open();
+            process(h, 0, 1);
+            assertThat(h.output()).singleElement().satisfies(s -> {
+                assertThat(s.getRole()).isEqualTo("SHADOW");
+                assertThat(s.getArtifact()).isEqualTo("v2-rc1");
+                assertThat(s.getModelVersion()).as("the production version that logged").isEqualTo("v1");
+            });
+        }
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<ScoredEvent> scored = ScoringOperator.apply(
+                env.fromData(TestModels.event(MLP, 0, null, 1L)), shadow, Map.of());
+        assertThat(scored.getTransformation().getName()).isEqualTo("scoring handbook_mlp v2-rc1");
+        assertThat(scored.getTransformation().getUid()).isEqualTo("scoring-handbook_mlp-v2-rc1");
+    }
+
+    @Test
     void eventsOfOtherModelsAreLeftToTheirOwnOperator() throws Exception {
         try (ScoringOperatorHarness h = new ScoringOperatorHarness(config(1, Duration.ofSeconds(10), null), null)) {
             h.harness.open();
