@@ -17,7 +17,16 @@ import dev.driftwatch.io.AvroSerializationSchemas;
 import dev.driftwatch.profile.PaneProfile;
 import dev.driftwatch.window.PaneAggregator;
 import dev.driftwatch.window.WindowEvaluator;
+import dev.driftwatch.avro.InferenceEvent;
+import dev.driftwatch.baseline.Baseline;
+import dev.driftwatch.baseline.ModelBaselines;
+import dev.driftwatch.scoring.ScoredEvent;
+import dev.driftwatch.scoring.ScoringModelConfig;
+import dev.driftwatch.scoring.ScoringOperator;
+import dev.driftwatch.window.ScoringWindowEvaluator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.util.Collector;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -37,6 +46,10 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -52,6 +65,7 @@ public final class DriftJob {
     public static final String UID_PANES = "pane-aggregator";
     public static final String UID_WINDOWS = "window-evaluator";
     public static final String UID_ALERTS = "alert-policy";
+    public static final String UID_SCORING_WINDOWS = "scoring-window-evaluator";
 
     /** Events more than this far ahead of the wall clock are not allowed to move the watermark. */
     public static final Duration MAX_FUTURE_SKEW = Duration.ofDays(1);
@@ -124,17 +138,24 @@ public final class DriftJob {
                 .name("window-evaluator")
                 .uid(UID_WINDOWS);
 
+        DataStream<FeatureDriftResult> allResults = results;
+        List<ScoringModelConfig> scoring = scoringModels(config);
+        if (!scoring.isEmpty()) {
+            allResults = results.union(defineScoring(events, config, baselines, scoring));
+        }
+
         AlertPolicy policy = new AlertPolicy(config.tests().correction(), config.alerting().consecutive(),
                 config.alerting().driftShare());
-        SingleOutputStreamOperator<DriftAlert> alerts = results
-                .keyBy(r -> r.getModel() + '\u0000' + r.getModelVersion())
+        // drift and skew of a model version are separate episodes: separate hysteresis, separate alerts
+        SingleOutputStreamOperator<DriftAlert> alerts = allResults
+                .keyBy(r -> r.getModel() + '\u0000' + r.getModelVersion() + '\u0000' + AlertPolicy.kindOf(r))
                 .process(new AlertFunction(policy, config.alerting().stateTtl()))
                 .name("alert-policy")
                 .uid(UID_ALERTS);
 
         alerts.sinkTo(sinks.alerts()).name("alert-sink").uid("alert-sink");
         if (sinks.results() != null) {
-            results.sinkTo(sinks.results()).name("results-sink").uid("results-sink");
+            allResults.sinkTo(sinks.results()).name("results-sink").uid("results-sink");
         }
         deadLetters.sinkTo(sinks.deadLetters()).name("dead-letter-sink").uid("dead-letter-sink");
         if (sinks.airflow() != null) {
@@ -143,6 +164,74 @@ public final class DriftJob {
                     .setParallelism(1).disableChaining();
         }
         return new Outputs(alerts, results, deadLetters);
+    }
+
+    /** The configured ONNX artifacts, validated (a bad entry fails the job at start, naming the key). */
+    public static List<ScoringModelConfig> scoringModels(DriftConfig config) {
+        List<ScoringModelConfig> out = new ArrayList<>();
+        for (Map<String, Object> m : config.scoringModels()) {
+            out.add(ScoringModelConfig.fromMap(m));
+        }
+        return out;
+    }
+
+    /**
+     * Replay and shadow scoring: each configured artifact re-scores the valid events of its model in the source's
+     * task (co-located, no shuffle of raw events), and the scores become per-window results that join the alert
+     * path: the skew rate of a replay artifact, the prediction drift of a shadow one.
+     */
+    static DataStream<FeatureDriftResult> defineScoring(DataStream<DecodedRecord> events, DriftConfig config,
+                                                       BaselineSource baselines, List<ScoringModelConfig> artifacts) {
+        DataStream<InferenceEvent> valid = events
+                .flatMap(new ValidEvents())
+                .name("valid-events")
+                .uid("valid-events");
+        DataStream<ScoredEvent> scored = null;
+        for (ScoringModelConfig artifact : artifacts) {
+            DataStream<ScoredEvent> one = ScoringOperator.apply(valid, artifact, featureMeans(baselines, artifact.model()));
+            scored = scored == null ? one : scored.union(one);
+        }
+        return scored
+                .keyBy(ScoringWindowEvaluator::key)
+                .process(new ScoringWindowEvaluator(baselines, config.window(), config.tests(),
+                        config.sampling().reservoirSize(), artifacts))
+                .name("scoring-window-evaluator")
+                .uid("scoring-window-evaluator");
+    }
+
+    /** Training means of a model's features (its newest baseline), for imputing missing inputs. */
+    static Map<String, Double> featureMeans(BaselineSource baselines, String model) {
+        Map<String, Double> means = new HashMap<>();
+        try {
+            ModelBaselines newest = null;
+            for (ModelBaselines mb : baselines.current().all()) {
+                if (mb.model().equals(model) && (newest == null || mb.createdAt() > newest.createdAt())) {
+                    newest = mb;
+                }
+            }
+            if (newest != null) {
+                for (Baseline b : newest.features()) {
+                    if (b.record().getStats() != null) {
+                        means.put(b.feature(), b.record().getStats().getMean());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // the baselines may only be readable on the cluster; missing inputs are then skipped, not imputed
+            System.getLogger(DriftJob.class.getName()).log(System.Logger.Level.WARNING,
+                    "cannot read baselines for imputation means of " + model + ": " + e.getMessage());
+        }
+        return means;
+    }
+
+    /** The decoded events, without the records the pane stage dead-letters for being undecodable. */
+    static final class ValidEvents implements FlatMapFunction<DecodedRecord, InferenceEvent> {
+        @Override
+        public void flatMap(DecodedRecord r, Collector<InferenceEvent> out) {
+            if (r.isValid()) {
+                out.collect(r.event);
+            }
+        }
     }
 
     /** Event time of a record; bad or far-future records get none, so they cannot move the watermark. */

@@ -43,6 +43,16 @@ public final class AlertPolicy implements Serializable {
         this.driftShareThreshold = driftShareThreshold;
     }
 
+    /** Whether a result is about training-serving skew (a replay artifact) rather than drift. */
+    public static AlertKind kindOf(FeatureDriftResult r) {
+        for (TestResult t : r.getTests()) {
+            if (DriftTest.SKEW_RATE.name().equals(t.getTest())) {
+                return AlertKind.SKEW;
+            }
+        }
+        return AlertKind.DRIFT;
+    }
+
     /** Judges one window of one model version. */
     public WindowVerdict judge(List<FeatureDriftResult> results) {
         List<FeatureDriftResult> sorted = new ArrayList<>(results);
@@ -138,7 +148,9 @@ public final class AlertPolicy implements Serializable {
             state.firing = true;
             state.firingFeatures = verdict.driftedFeatures().toArray(new String[0]);
             List<AlertFeature> named = select(verdict, Set.copyOf(verdict.driftedFeatures()));
-            Severity severity = verdict.driftShare() >= driftShareThreshold ? Severity.CRITICAL : Severity.WARNING;
+            // skew means production serves predictions the trained model would not: always critical
+            Severity severity = kindOf(any) == AlertKind.SKEW || verdict.driftShare() >= driftShareThreshold
+                    ? Severity.CRITICAL : Severity.WARNING;
             return Optional.of(alert(AlertStatus.FIRING, severity, verdict, named, any, now));
         }
         if (state.firing && state.cleanStreak >= consecutive) {
@@ -156,12 +168,13 @@ public final class AlertPolicy implements Serializable {
 
     private DriftAlert alert(AlertStatus status, Severity severity, WindowVerdict verdict, List<AlertFeature> features,
                              FeatureDriftResult any, Instant now) {
-        String id = alertId(any.getModel(), any.getModelVersion(), any.getWindowEnd().toEpochMilli(), status, AlertKind.DRIFT);
+        AlertKind kind = kindOf(any);
+        String id = alertId(any.getModel(), any.getModelVersion(), any.getWindowEnd().toEpochMilli(), status, kind);
         BaselineLineage lineage = any.getLineage();
         return DriftAlert.newBuilder()
                 .setAlertId(id)
                 .setStatus(status)
-                .setKind(AlertKind.DRIFT)
+                .setKind(kind)
                 .setSeverity(severity)
                 .setModel(any.getModel())
                 .setModelVersion(any.getModelVersion())
@@ -172,7 +185,8 @@ public final class AlertPolicy implements Serializable {
                 .setFeatures(features)
                 .setLineage(lineage)
                 .setCreatedAt(now)
-                .setSummary(summary(status, any.getModel(), any.getModelVersion(), verdict, features))
+                .setSummary(kind == AlertKind.SKEW ? skewSummary(status, any, features)
+                        : summary(status, any.getModel(), any.getModelVersion(), verdict, features))
                 .build();
     }
 
@@ -186,6 +200,13 @@ public final class AlertPolicy implements Serializable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static String skewSummary(AlertStatus status, FeatureDriftResult any, List<AlertFeature> features) {
+        double rate = features.isEmpty() ? Double.NaN : features.get(0).getTests().get(0).getStatistic();
+        double threshold = features.isEmpty() ? Double.NaN : features.get(0).getTests().get(0).getThreshold();
+        return String.format(Locale.ROOT, "%s %s %s: replayed scores differ from the logged predictions in %.2f%% of events (threshold %.2f%%)",
+                status, any.getModel(), any.getModelVersion(), 100 * rate, 100 * threshold);
     }
 
     static String summary(AlertStatus status, String model, String version, WindowVerdict verdict, List<AlertFeature> features) {

@@ -5,7 +5,8 @@ package dev.driftwatch.scoring;
  * replayed score differs from the logged prediction by more than the tolerance), the mean
  * absolute difference between artifact and production, label agreement at 0.5 for classifiers,
  * and whether the skew rate crosses the alert threshold. Mergeable, so panes can be summed into
- * windows; pure, so the window and alert path can test it without Flink.
+ * windows; pure, so the window and alert path can test it without Flink. A Flink POJO (getters and
+ * setters for its counters), so panes of it live in keyed state without Kryo.
  */
 public final class SkewWindowSummary {
 
@@ -87,5 +88,45 @@ public final class SkewWindowSummary {
     public String toString() {
         return "SkewWindowSummary{scored=" + scored + ", compared=" + compared + ", skewRate=" + skewRate()
                 + ", meanAbsDiff=" + meanAbsoluteDifference() + ", labelAgreement=" + labelAgreement() + "}";
+    }
+
+    public long getScored() {
+        return scored;
+    }
+
+    public void setScored(long scored) {
+        this.scored = scored;
+    }
+
+    public long getCompared() {
+        return compared;
+    }
+
+    public void setCompared(long compared) {
+        this.compared = compared;
+    }
+
+    public long getSkewed() {
+        return skewed;
+    }
+
+    public void setSkewed(long skewed) {
+        this.skewed = skewed;
+    }
+
+    public double getSumAbsDifference() {
+        return sumAbsDifference;
+    }
+
+    public void setSumAbsDifference(double sumAbsDifference) {
+        this.sumAbsDifference = sumAbsDifference;
+    }
+
+    public long getLabelAgreements() {
+        return labelAgreements;
+    }
+
+    public void setLabelAgreements(long labelAgreements) {
+        this.labelAgreements = labelAgreements;
     }
 }
