@@ -85,7 +85,7 @@ public final class DriftJob {
 
     /** The streams the graph produced, for callers that attach more (Airflow trigger, tests). */
     public record Outputs(DataStream<DriftAlert> alerts, DataStream<FeatureDriftResult> results,
-                          DataStream<DeadLetter> deadLetters) {}
+                          DataStream<DeadLetter> deadLetters, DataStream<ScoredEvent> scored) {}
 
     public static void main(String[] args) throws Exception {
         ParameterTool params = ParameterTool.fromArgs(args);
@@ -140,8 +140,15 @@ public final class DriftJob {
 
         DataStream<FeatureDriftResult> allResults = results;
         List<ScoringModelConfig> scoring = scoringModels(config);
+        DataStream<ScoredEvent> scored = null;
         if (!scoring.isEmpty()) {
-            allResults = results.union(defineScoring(events, config, baselines, scoring));
+            scored = scoreEvents(events, baselines, scoring);
+            allResults = results.union(scored
+                    .keyBy(ScoringWindowEvaluator::key)
+                    .process(new ScoringWindowEvaluator(baselines, config.window(), config.tests(),
+                            config.sampling().reservoirSize(), scoring))
+                    .name("scoring-window-evaluator")
+                    .uid(UID_SCORING_WINDOWS));
         }
 
         AlertPolicy policy = new AlertPolicy(config.tests().correction(), config.alerting().consecutive(),
@@ -163,7 +170,7 @@ public final class DriftJob {
             alerts.sinkTo(sinks.airflow()).name("airflow-trigger").uid("airflow-trigger")
                     .setParallelism(1).disableChaining();
         }
-        return new Outputs(alerts, results, deadLetters);
+        return new Outputs(alerts, allResults, deadLetters, scored);
     }
 
     /** The configured ONNX artifacts, validated (a bad entry fails the job at start, naming the key). */
@@ -177,11 +184,11 @@ public final class DriftJob {
 
     /**
      * Replay and shadow scoring: each configured artifact re-scores the valid events of its model in the source's
-     * task (co-located, no shuffle of raw events), and the scores become per-window results that join the alert
+     * task (co-located, no shuffle of raw events); the scores become per-window results that join the alert
      * path: the skew rate of a replay artifact, the prediction drift of a shadow one.
      */
-    static DataStream<FeatureDriftResult> defineScoring(DataStream<DecodedRecord> events, DriftConfig config,
-                                                       BaselineSource baselines, List<ScoringModelConfig> artifacts) {
+    static DataStream<ScoredEvent> scoreEvents(DataStream<DecodedRecord> events, BaselineSource baselines,
+                                               List<ScoringModelConfig> artifacts) {
         DataStream<InferenceEvent> valid = events
                 .flatMap(new ValidEvents())
                 .name("valid-events")
@@ -191,12 +198,7 @@ public final class DriftJob {
             DataStream<ScoredEvent> one = ScoringOperator.apply(valid, artifact, featureMeans(baselines, artifact.model()));
             scored = scored == null ? one : scored.union(one);
         }
-        return scored
-                .keyBy(ScoringWindowEvaluator::key)
-                .process(new ScoringWindowEvaluator(baselines, config.window(), config.tests(),
-                        config.sampling().reservoirSize(), artifacts))
-                .name("scoring-window-evaluator")
-                .uid("scoring-window-evaluator");
+        return scored;
     }
 
     /** Training means of a model's features (its newest baseline), for imputing missing inputs. */
