@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * One entry of {@code scoring.models[]}: which ONNX artifact re-scores which model's inference
  * events, how its inputs are built and when its scores count as skewed. Keys are documented in
- * docs/scoring.md; {@link #fromMap} validates them with errors that name the key.
+ * README.md (ONNX replay and shadow scoring); {@link #fromMap} validates them with errors that name the key.
  *
  * @param model the {@code model_name} of the inference events this artifact re-scores
  * @param path the .onnx file, read on every TaskManager that runs the operator
