@@ -177,8 +177,9 @@ class ScoringInJobITCase {
                 "baselines", Map.of("directory", baselines.toString()),
                 "checkpointing", Map.of("interval", "500ms"),
                 "scoring", Map.of("models", List.of(
+                        // CUDA asked for: on a machine without a GPU the job falls back to CPU and runs
                         Map.of("model", "fraud", "path", mlp.toString(), "sha256", mlpSha, "role", "replay",
-                                "output_name", "prediction"),
+                                "output_name", "prediction", "provider", "cuda"),
                         Map.of("model", "fraud", "path", candidate.toString(), "sha256", candidateSha, "role", "shadow",
                                 "shadow_version", "v2-rc1", "output_name", "probability", "classifier", true,
                                 // a candidate on four of the inputs, with its own weights
@@ -235,6 +236,25 @@ class ScoringInJobITCase {
         double meanAbsDifference = gauge(job, "shadow_mean_abs_difference");
         assertThat(meanAbsDifference).isGreaterThan(0.01);
         assertThat(gauge(job, "skew_rate")).isGreaterThan(0.5);
+        assertThat(providers(job, "scoring fraud replay"))
+                .as("CUDA was asked for; the metric names the provider that runs").containsOnly(expectedProvider());
+    }
+
+    /** CUDA where it can start (a GPU machine), else the CPU fallback. */
+    static String expectedProvider() {
+        return new java.io.File("/dev/nvidia0").exists() ? "CUDA" : "CPU";
+    }
+
+    static java.util.Set<String> providers(JobID job, String operator) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (var group : REPORTER.getMetricsByGroup().entrySet()) {
+            Map<String, String> vars = group.getKey().getAllVariables();
+            if (job.toString().equals(vars.get("<job_id>")) && operator.equals(vars.get("<operator_name>"))
+                    && vars.containsKey("<provider>") && group.getValue().containsKey("scoring_provider")) {
+                out.add(vars.get("<provider>"));
+            }
+        }
+        return out;
     }
 
     static double gauge(JobID job, String name) {
