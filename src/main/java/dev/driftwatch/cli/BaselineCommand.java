@@ -11,13 +11,14 @@ import picocli.CommandLine.Spec;
         name = "baseline",
         mixinStandardHelpOptions = true,
         description = "Builds and inspects training baselines (one Avro file of FeatureBaseline records per model version).",
-        subcommands = {BaselineBuildCommand.class, BaselineShowCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BaselineBuildCommand.class, BaselineShowCommand.class, BaselinePublishCommand.class,
+                BaselineRetireCommand.class, CommandLine.HelpCommand.class})
 public final class BaselineCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: build or show");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: build, show, publish or retire");
     }
 }
