@@ -12,13 +12,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Builds and inspects training baselines (one Avro file of FeatureBaseline records per model version).",
         subcommands = {BaselineBuildCommand.class, BaselineShowCommand.class, BaselinePublishCommand.class,
-                BaselineRetireCommand.class, CommandLine.HelpCommand.class})
+                BaselineRetireCommand.class, BaselineImportFeastCommand.class, CommandLine.HelpCommand.class})
 public final class BaselineCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: build, show, publish or retire");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: build, show, diff, import-feast, publish or retire");
     }
 }
