@@ -6,12 +6,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code driftwatch baseline}: the group of baseline commands (build, show). */
+/** {@code driftwatch baseline}: the group of baseline commands (build, show, diff, import-feast, publish, retire). */
 @Command(
         name = "baseline",
         mixinStandardHelpOptions = true,
-        description = "Builds and inspects training baselines (one Avro file of FeatureBaseline records per model version).",
-        subcommands = {BaselineBuildCommand.class, BaselineShowCommand.class, BaselinePublishCommand.class,
+        description = "Builds, imports, inspects, compares and publishes training baselines (one Avro file of FeatureBaseline records per model version).",
+        subcommands = {BaselineBuildCommand.class, BaselineShowCommand.class, BaselineDiffCommand.class, BaselinePublishCommand.class,
                 BaselineRetireCommand.class, BaselineImportFeastCommand.class, CommandLine.HelpCommand.class})
 public final class BaselineCommand implements Runnable {
     @Spec
