@@ -28,7 +28,8 @@ final class KafkaClientOptions {
         p.putIfAbsent("default.api.timeout.ms", ms);
         p.putIfAbsent("request.timeout.ms", ms);
         p.putIfAbsent("max.block.ms", ms);
-        p.putIfAbsent("delivery.timeout.ms", ms);
+        // the producer wants delivery.timeout >= linger + request.timeout
+        p.putIfAbsent("delivery.timeout.ms", Long.toString(timeoutSeconds * 1000L + 1000));
         return p;
     }
 }
