@@ -114,7 +114,7 @@ public final class DriftJob {
     public static Outputs defineWorkflow(StreamExecutionEnvironment env, DriftConfig config,
                                          Source<DecodedRecord, ?, ?> source, Sinks sinks) {
         DriftConfig.Window w = config.window();
-        BaselineSource baselines = new BaselineSource(config.baselines().directory(), config.baselines().fallbackToNewest());
+        BaselineSource baselines = baselineSource(config);
         long maxFuture = MAX_FUTURE_SKEW.toMillis();
         WatermarkStrategy<DecodedRecord> watermarks = WatermarkStrategy
                 .<DecodedRecord>forBoundedOutOfOrderness(w.outOfOrderness())
@@ -234,6 +234,15 @@ public final class DriftJob {
                 out.collect(r.event);
             }
         }
+    }
+
+    /** The baselines the configuration names: a compacted baseline topic when baselines.topic is set, else the directory. */
+    public static BaselineSource baselineSource(DriftConfig config) {
+        DriftConfig.Baselines b = config.baselines();
+        return b.topic() == null
+                ? new BaselineSource(b.directory(), b.fallbackToNewest())
+                : BaselineSource.topic(config.kafka().bootstrapServers(), b.topic(), config.kafka().properties(),
+                        b.fallbackToNewest(), b.loadTimeout());
     }
 
     /** Event time of a record; bad or far-future records get none, so they cannot move the watermark. */

@@ -21,11 +21,21 @@ public final class BaselineSet {
     private final boolean fallbackToNewest;
 
     public BaselineSet(Collection<FeatureBaseline> records, boolean fallbackToNewest) {
+        this(records.stream().map(Baseline::new).toList(), List.of(), fallbackToNewest);
+    }
+
+    /**
+     * A set of live baselines that also finds {@code retired} ones by fingerprint: panes counted on a baseline
+     * that was replaced or retired meanwhile are still tested against it, while new events never use it.
+     */
+    public BaselineSet(Collection<Baseline> live, Collection<Baseline> retired, boolean fallbackToNewest) {
         this.fallbackToNewest = fallbackToNewest;
+        for (Baseline b : retired) {
+            byFingerprint.put(b.fingerprint(), b);
+        }
         Map<String, List<Baseline>> grouped = new LinkedHashMap<>();
-        for (FeatureBaseline r : records) {
-            Baseline b = new Baseline(r);
-            grouped.computeIfAbsent(key(r.getModel(), r.getVersion()), k -> new ArrayList<>()).add(b);
+        for (Baseline b : live) {
+            grouped.computeIfAbsent(key(b.model(), b.version()), k -> new ArrayList<>()).add(b);
             byFingerprint.put(b.fingerprint(), b);
         }
         for (List<Baseline> group : grouped.values()) {

@@ -6,18 +6,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code driftwatch baseline}: the group of baseline commands (build, show). */
+/** {@code driftwatch baseline}: the group of baseline commands (build, show, diff, import-feast, publish, retire). */
 @Command(
         name = "baseline",
         mixinStandardHelpOptions = true,
-        description = "Builds and inspects training baselines (one Avro file of FeatureBaseline records per model version).",
-        subcommands = {BaselineBuildCommand.class, BaselineShowCommand.class, CommandLine.HelpCommand.class})
+        description = "Builds, imports, inspects, compares and publishes training baselines (one Avro file of FeatureBaseline records per model version).",
+        subcommands = {BaselineBuildCommand.class, BaselineShowCommand.class, BaselineDiffCommand.class, BaselinePublishCommand.class,
+                BaselineRetireCommand.class, BaselineImportFeastCommand.class, CommandLine.HelpCommand.class})
 public final class BaselineCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing subcommand: build or show");
+        throw new ParameterException(spec.commandLine(), "Missing subcommand: build, show, diff, import-feast, publish or retire");
     }
 }

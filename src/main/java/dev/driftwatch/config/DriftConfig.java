@@ -59,7 +59,13 @@ public record DriftConfig(
 
     public record Alerting(int consecutive, double driftShare, Duration stateTtl) implements Serializable {}
 
-    public record Baselines(String directory, boolean fallbackToNewest) implements Serializable {}
+    /** Where baselines come from: {@code topic} (a compacted baseline topic) when set, else {@code directory}. */
+    public record Baselines(String directory, String topic, boolean fallbackToNewest, Duration loadTimeout)
+            implements Serializable {
+        public Baselines(String directory, boolean fallbackToNewest) {
+            this(directory, null, fallbackToNewest, Duration.ofSeconds(60));
+        }
+    }
 
     public record Checkpointing(Duration interval, Duration timeout) implements Serializable {}
 
@@ -149,8 +155,13 @@ public record DriftConfig(
         ConfigSection b = root.section("baselines");
         Baselines baselines = new Baselines(
                 b.string("directory", "baselines"),
-                b.bool("fallback-to-newest", true));
+                emptyToNull(b.string("topic", null)),
+                b.bool("fallback-to-newest", true),
+                positive(b, "load-timeout", b.duration("load-timeout", Duration.ofSeconds(60))));
         b.rejectUnknownKeys();
+        if (baselines.topic() != null && b.has("directory")) {
+            throw new ConfigException("baselines.directory: set either baselines.directory or baselines.topic, not both");
+        }
 
         ConfigSection c = root.section("checkpointing");
         Checkpointing checkpointing = new Checkpointing(

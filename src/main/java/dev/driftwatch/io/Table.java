@@ -1,21 +1,31 @@
 package dev.driftwatch.io;
 
 import java.nio.file.Path;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A table read from one file, column by column, with what lineage needs: the file's path, its sha256 and its
  * row count. Columns keep the file's order.
+ *
+ * <p>A table is either held whole (CSV, Avro) or reads each column from its file when it is asked for (Parquet): a
+ * column-wise file then never needs more memory than one column, however many columns it has. Iterating
+ * {@link #columns()} of such a table reads every column again; callers that need a column twice keep it.
  */
 public final class Table {
     private final Path source;
     private final String sha256;
     private final long rows;
-    private final Map<String, Column> columns;
+    private final List<String> names;
+    private final Function<String, Column> loader;
 
     public Table(Path source, String sha256, long rows, List<Column> columns) {
         this.source = source;
@@ -27,7 +37,23 @@ public final class Table {
                 throw new InputException(source, c.name(), "appears twice");
             }
         }
-        this.columns = byName;
+        this.names = List.copyOf(byName.keySet());
+        this.loader = byName::get;
+    }
+
+    /** A table whose columns are read on demand by {@code loader}, which returns the column of a name. */
+    public Table(Path source, String sha256, long rows, List<String> columnNames, Function<String, Column> loader) {
+        this.source = source;
+        this.sha256 = sha256;
+        this.rows = rows;
+        Set<String> seen = new HashSet<>();
+        for (String n : columnNames) {
+            if (!seen.add(n)) {
+                throw new InputException(source, n, "appears twice");
+            }
+        }
+        this.names = List.copyOf(columnNames);
+        this.loader = loader;
     }
 
     public Path source() {
@@ -39,38 +65,63 @@ public final class Table {
         return sha256;
     }
 
-    /** Data rows (CSV records after the header, or Avro events). */
+    /** Data rows (CSV records after the header, Avro events, Parquet rows). */
     public long rows() {
         return rows;
     }
 
     public List<String> columnNames() {
-        return new ArrayList<>(columns.keySet());
+        return new ArrayList<>(names);
     }
 
+    /** The columns in file order; a column-wise table reads each one as the iteration reaches it. */
     public Collection<Column> columns() {
-        return columns.values();
+        return new AbstractCollection<>() {
+            @Override
+            public Iterator<Column> iterator() {
+                Iterator<String> it = names.iterator();
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public Column next() {
+                        return loader.apply(it.next());
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return names.size();
+            }
+        };
     }
 
     /** The named column; an {@link InputException} naming the file when there is none. */
     public Column column(String name) {
-        Column c = columns.get(name);
-        if (c == null) {
-            throw new InputException(source, name, "no such column (columns: " + "'" + String.join("', '", columns.keySet()) + "'" + ")");
+        if (!names.contains(name)) {
+            throw new InputException(source, name, "no such column (columns: " + "'" + String.join("', '", names) + "'" + ")");
         }
-        return c;
+        return loader.apply(name);
     }
 
     /** This table with one column renamed, in the same place. */
     public Table withColumnRenamed(String from, String to) {
-        Column target = column(from);
-        if (!from.equals(to) && columns.containsKey(to)) {
+        if (!names.contains(from)) {
+            column(from); // the error naming the columns there are
+        }
+        if (!from.equals(to) && names.contains(to)) {
             throw new InputException(source, to, "cannot rename column '" + from + "' to '" + to + "': it exists already");
         }
-        List<Column> out = new ArrayList<>(columns.size());
-        for (Column c : columns.values()) {
-            out.add(c == target ? c.renamed(to) : c);
+        List<String> renamed = new ArrayList<>(names.size());
+        for (String n : names) {
+            renamed.add(n.equals(from) ? to : n);
         }
-        return new Table(source, sha256, rows, out);
+        Function<String, Column> inner = loader;
+        return new Table(source, sha256, rows, renamed,
+                n -> n.equals(to) ? inner.apply(from).renamed(to) : inner.apply(n));
     }
 }

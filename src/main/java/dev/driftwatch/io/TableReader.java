@@ -12,8 +12,8 @@ import java.util.HexFormat;
 import java.util.Map;
 
 /**
- * Reads a table from a file of either supported format: an Avro container file of InferenceEvent records
- * (recognised by the Avro magic bytes, whatever the file is called) or CSV with a header row.
+ * Reads a table from a file of any supported format, recognised by its first bytes whatever the file is called:
+ * an Avro container file of InferenceEvent records, a Parquet file, or else CSV with a header row.
  */
 public final class TableReader {
     private static final byte[] AVRO_MAGIC = {'O', 'b', 'j', 1};
@@ -27,7 +27,10 @@ public final class TableReader {
     /** Reads the file; columns named in {@code kinds} get that kind instead of the inferred one. */
     public static Table read(Path file, Map<String, FeatureKind> kinds) {
         checkReadable(file);
-        return isAvro(file) ? AvroTableReader.read(file, kinds) : CsvTableReader.read(file, kinds);
+        if (isAvro(file)) {
+            return AvroTableReader.read(file, kinds);
+        }
+        return ParquetTableReader.isParquet(file) ? ParquetTableReader.read(file, kinds) : CsvTableReader.read(file, kinds);
     }
 
     /** Whether the file starts with the Avro container magic. */

@@ -45,7 +45,8 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
     private final int reservoirSize;
     private final int maxFeatures;
 
-    private transient BaselineSet baselines;
+    /** This JVM's view of the baselines; a new snapshot is taken whenever a pane is opened. */
+    private transient BaselineSource.Subscription baselines;
     private transient Map<PaneKey, OpenPane> openPanes;
     private transient ListState<PaneProfile> checkpointedPanes;
     private transient long currentWatermark;
@@ -73,8 +74,9 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
                 new ListStateDescriptor<>("open-panes", TypeInformation.of(PaneProfile.class)));
         openPanes = new HashMap<>();
         currentWatermark = Long.MIN_VALUE;
+        baselines = baselineSource.subscribe();
         if (context.isRestored()) {
-            BaselineSet set = baselineSource.current();
+            BaselineSet set = baselines.current();
             for (PaneProfile p : checkpointedPanes.get()) {
                 Baseline b = set.byFingerprint(p.baselineFingerprint);
                 ModelBaselines mb = b == null ? null : set.forEvent(p.model, p.modelVersion);
@@ -92,7 +94,9 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
     @Override
     public void open() throws Exception {
         super.open();
-        baselines = baselineSource.current();
+        if (baselines == null) {
+            baselines = baselineSource.subscribe();
+        }
         MetricGroup g = getMetricGroup().addGroup("driftwatch");
         eventsIn = g.counter("events_in");
         eventsValid = g.counter("events_valid");
@@ -130,14 +134,19 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
                     + java.time.Instant.ofEpochMilli(currentWatermark) + ": its pane was already evaluated");
             return;
         }
-        ModelBaselines mb = baselines.forEvent(e.getModelName(), e.getModelVersion());
-        if (mb == null) {
-            eventsNoBaseline.inc();
-            return;
+        PaneKey key = new PaneKey(e.getModelName(), e.getModelVersion(), paneStart);
+        OpenPane pane = openPanes.get(key);
+        if (pane == null) {
+            // the baselines are looked up once per pane: one published or retired meanwhile counts from the next pane on
+            ModelBaselines mb = baselines.current().forEvent(e.getModelName(), e.getModelVersion());
+            if (mb == null) {
+                eventsNoBaseline.inc();
+                return;
+            }
+            pane = new OpenPane(mb, key, reservoirSize);
+            openPanes.put(key, pane);
         }
         eventsValid.inc();
-        OpenPane pane = openPanes.computeIfAbsent(new PaneKey(e.getModelName(), e.getModelVersion(), paneStart),
-                k -> new OpenPane(mb, k, reservoirSize));
         long eventHash = SamplingKeys.eventHash(e.getEventId().isEmpty()
                 ? r.topic + "/" + r.partition + "/" + r.offset : e.getEventId());
         pane.add(e, eventHash, this);
@@ -195,6 +204,15 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
             }
         }
         super.processWatermark(mark);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (baselines != null) {
+            baselines.close();
+            baselines = null;
+        }
+        super.close();
     }
 
     @Override

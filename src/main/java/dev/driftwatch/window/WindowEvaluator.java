@@ -3,7 +3,6 @@ package dev.driftwatch.window;
 import dev.driftwatch.avro.FeatureDriftResult;
 import dev.driftwatch.avro.TestResult;
 import dev.driftwatch.baseline.Baseline;
-import dev.driftwatch.baseline.BaselineSet;
 import dev.driftwatch.baseline.BaselineSource;
 import dev.driftwatch.config.DriftConfig;
 import dev.driftwatch.profile.DriftTest;
@@ -41,7 +40,7 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
     private final int reservoirSize;
 
     private transient MapState<Long, PaneProfile> panes;
-    private transient BaselineSet baselines;
+    private transient BaselineSource.Subscription baselines;
     private transient Map<String, FeatureGauges> gauges;
     private transient MetricGroup metrics;
     private transient Counter windowsEvaluated;
@@ -58,7 +57,7 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
     @Override
     public void open(OpenContext openContext) {
         panes = getRuntimeContext().getMapState(new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(PaneProfile.class)));
-        baselines = baselineSource.current();
+        baselines = baselineSource.subscribe();
         gauges = new HashMap<>();
         metrics = getRuntimeContext().getMetricGroup().addGroup("driftwatch");
         windowsEvaluated = metrics.counter("windows_evaluated");
@@ -83,7 +82,7 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
     }
 
     private PaneProfile mergePanes(PaneProfile a, PaneProfile b) {
-        Baseline baseline = baselines.byFingerprint(b.baselineFingerprint);
+        Baseline baseline = baselines.current().byFingerprint(b.baselineFingerprint);
         if (baseline == null) {
             panesWithoutBaseline.inc();
             return a;
@@ -120,7 +119,7 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
     }
 
     private void evaluate(PaneProfile last, long windowStart, long windowEnd, Collector<FeatureDriftResult> out) throws Exception {
-        Baseline baseline = baselines.byFingerprint(last.baselineFingerprint);
+        Baseline baseline = baselines.current().byFingerprint(last.baselineFingerprint);
         if (baseline == null) {
             panesWithoutBaseline.inc();
             return;
@@ -169,6 +168,15 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         windowsEvaluated.inc();
         gaugesFor(last.model, last.feature).update(result, outcomes, profile);
         out.collect(result);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (baselines != null) {
+            baselines.close();
+            baselines = null;
+        }
+        super.close();
     }
 
     private FeatureGauges gaugesFor(String model, String feature) {

@@ -73,4 +73,23 @@ class DriftConfigTest {
         assertThatThrownBy(() -> DriftConfig.parse("sampling: {reservoir-size: lots}"))
                 .hasMessageStartingWith("sampling.reservoir-size: expected an integer");
     }
+
+    @Test
+    void baselinesComeFromTheTopicWhenOneIsNamedAndNeverFromBoth() {
+        DriftConfig c = DriftConfig.parse("baselines: {topic: driftwatch-baselines, load-timeout: 2m, fallback-to-newest: false}");
+        assertThat(c.baselines().topic()).isEqualTo("driftwatch-baselines");
+        assertThat(c.baselines().loadTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.baselines().fallbackToNewest()).isFalse();
+        assertThat(dev.driftwatch.DriftJob.baselineSource(c).describe()).isEqualTo("baseline topic driftwatch-baselines");
+
+        DriftConfig defaults = DriftConfig.parse("{}");
+        assertThat(defaults.baselines().topic()).isNull();
+        assertThat(defaults.baselines().fallbackToNewest()).isTrue();
+        assertThat(dev.driftwatch.DriftJob.baselineSource(defaults).describe()).isEqualTo("baseline directory baselines");
+
+        assertThatThrownBy(() -> DriftConfig.parse("baselines: {topic: t, directory: /mnt/b}"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("baselines.directory: set either");
+        assertThatThrownBy(() -> DriftConfig.parse("baselines: {topic: t, load-timeout: 0s}"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("baselines.load-timeout: must be positive");
+    }
 }
