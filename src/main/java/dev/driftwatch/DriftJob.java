@@ -204,9 +204,9 @@ public final class DriftJob {
     /** Training means of a model's features (its newest baseline), for imputing missing inputs. */
     static Map<String, Double> featureMeans(BaselineSource baselines, String model) {
         Map<String, Double> means = new HashMap<>();
-        try {
+        try (BaselineSource.Subscription subscription = baselines.subscribe()) {
             ModelBaselines newest = null;
-            for (ModelBaselines mb : baselines.current().all()) {
+            for (ModelBaselines mb : subscription.current().all()) {
                 if (mb.model().equals(model) && (newest == null || mb.createdAt() > newest.createdAt())) {
                     newest = mb;
                 }
@@ -218,7 +218,7 @@ public final class DriftJob {
                     }
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             // the baselines may only be readable on the cluster; missing inputs are then skipped, not imputed
             System.getLogger(DriftJob.class.getName()).log(System.Logger.Level.WARNING,
                     "cannot read baselines for imputation means of " + model + ": " + e.getMessage());

@@ -121,12 +121,13 @@ public final class Replay {
             }
         }
         if (models.isEmpty()) {
-            new dev.driftwatch.baseline.BaselineSource(base.baselines().directory(), true).current().all()
-                    .forEach(mb -> {
-                        if (!models.contains(mb.model())) {
-                            models.add(mb.model());
-                        }
-                    });
+            try (var baselines = DriftJob.baselineSource(base).subscribe()) {
+                baselines.current().all().forEach(mb -> {
+                    if (!models.contains(mb.model())) {
+                        models.add(mb.model());
+                    }
+                });
+            }
         }
         if (models.size() != 1) {
             throw new IllegalArgumentException("--model: the config names " + models.size()

@@ -51,6 +51,7 @@ public class ScoringWindowEvaluator extends KeyedProcessFunction<String, ScoredE
     private final int reservoirSize;
     private final Map<String, ScoringModelConfig> artifacts;
 
+    private transient BaselineSource.Subscription baselines;
     private transient MapState<Long, SkewWindowSummary> skewPanes;
     private transient MapState<Long, PaneProfile> shadowPanes;
     private transient MetricGroup metrics;
@@ -81,6 +82,15 @@ public class ScoringWindowEvaluator extends KeyedProcessFunction<String, ScoredE
                 TypeInformation.of(PaneProfile.class)));
         metrics = getRuntimeContext().getMetricGroup().addGroup("driftwatch");
         gauges = new HashMap<>();
+        baselines = baselineSource.subscribe();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (baselines != null) {
+            baselines.close();
+        }
+        super.close();
     }
 
     @Override
@@ -114,7 +124,7 @@ public class ScoringWindowEvaluator extends KeyedProcessFunction<String, ScoredE
     }
 
     private Baseline predictionBaseline(ScoredEvent e) {
-        ModelBaselines mb = baselineSource.current().forEvent(e.getModel(), e.getModelVersion());
+        ModelBaselines mb = baselines.current().forEvent(e.getModel(), e.getModelVersion());
         return mb == null ? null : mb.prediction();
     }
 
@@ -173,7 +183,7 @@ public class ScoringWindowEvaluator extends KeyedProcessFunction<String, ScoredE
         g.shadowAgreement = w.labelAgreement();
         g.shadowMeanAbsDifference = w.meanAbsoluteDifference();
         PaneProfile newest = shadowPanes.get(windowEnd - window.slide().toMillis());
-        Baseline prediction = newest == null ? null : baselineSource.current().byFingerprint(newest.baselineFingerprint);
+        Baseline prediction = newest == null ? null : baselines.current().byFingerprint(newest.baselineFingerprint);
         if (prediction == null) {
             return;
         }
