@@ -139,8 +139,27 @@ public final class DetectionQualityBench {
             for (byte[] v : readAll(broker.bootstrapServers(), "quality-alerts")) {
                 alerts.add(DriftAlert.fromByteBuffer(ByteBuffer.wrap(v)));
             }
-            return report(results, alerts);
+            List<String> lines = report(results, alerts);
+            lines.add("");
+            lines.addAll(scipyPower());
+            return lines;
         }
+    }
+
+    /** The same changes' offline power from scipy (src/test/python/ks_power.py), when python3 and scipy are here. */
+    private List<String> scipyPower() throws IOException, InterruptedException {
+        Path script = Path.of("src/test/python/ks_power.py");
+        Path python = Path.of("/usr/bin/python3");
+        if (!Files.isRegularFile(script) || !Files.isExecutable(python)) {
+            return List.of("(scipy power: run `/usr/bin/python3 src/test/python/ks_power.py` from the repository root)");
+        }
+        out.println("running " + script + " (scipy offline power, about a minute) ...");
+        Process p = new ProcessBuilder(python.toString(), script.toString()).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+        if (p.waitFor() != 0) {
+            lines.add("(ks_power.py exited with " + p.exitValue() + "; is python3-scipy installed?)");
+        }
+        return lines;
     }
 
     private DriftConfig config(String bootstrap, Path baselines) {

@@ -49,6 +49,8 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
     private transient Map<PaneKey, OpenPane> openPanes;
     private transient ListState<PaneProfile> checkpointedPanes;
     private transient long currentWatermark;
+    /** The pane the previous event went to (null when panes were emitted since). */
+    private transient OpenPane lastPane;
 
     private transient Counter eventsIn;
     private transient Counter eventsValid;
@@ -130,14 +132,20 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
                     + java.time.Instant.ofEpochMilli(currentWatermark) + ": its pane was already evaluated");
             return;
         }
-        ModelBaselines mb = baselines.forEvent(e.getModelName(), e.getModelVersion());
-        if (mb == null) {
-            eventsNoBaseline.inc();
-            return;
+        OpenPane pane = lastPane;
+        // consecutive events mostly share a model and a pane: skip the key, the map and the baseline lookup then
+        if (pane == null || pane.paneStart != paneStart || !pane.model.equals(e.getModelName())
+                || !pane.version.equals(e.getModelVersion())) {
+            ModelBaselines mb = baselines.forEvent(e.getModelName(), e.getModelVersion());
+            if (mb == null) {
+                eventsNoBaseline.inc();
+                return;
+            }
+            pane = openPanes.computeIfAbsent(new PaneKey(e.getModelName(), e.getModelVersion(), paneStart),
+                    k -> new OpenPane(mb, k, reservoirSize));
+            lastPane = pane;
         }
         eventsValid.inc();
-        OpenPane pane = openPanes.computeIfAbsent(new PaneKey(e.getModelName(), e.getModelVersion(), paneStart),
-                k -> new OpenPane(mb, k, reservoirSize));
         long eventHash = SamplingKeys.eventHash(e.getEventId().isEmpty()
                 ? r.topic + "/" + r.partition + "/" + r.offset : e.getEventId());
         pane.add(e, eventHash, this);
@@ -187,6 +195,9 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
         }
         // emit in pane order so downstream timers see panes of a window in sequence
         due.sort((a, b) -> Long.compare(a.paneStart, b.paneStart));
+        if (!due.isEmpty()) {
+            lastPane = null;
+        }
         for (PaneKey k : due) {
             OpenPane pane = openPanes.remove(k);
             long end = k.paneStart + paneMillis;
@@ -215,6 +226,7 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
         private final ModelBaselines baselines;
         private final String model;
         private final String version;
+        private final long paneStart;
         private final FeatureProfile[] features;
         private final FeatureProfile prediction;
 
@@ -222,13 +234,14 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
             this.baselines = mb;
             this.model = key.model();
             this.version = key.version();
+            this.paneStart = key.paneStart();
             Baseline[] bs = mb.features();
             this.features = new FeatureProfile[bs.length];
             for (int i = 0; i < bs.length; i++) {
-                features[i] = FeatureProfile.empty(bs[i], reservoirSize, mb.salt(i) ^ key.paneStart());
+                features[i] = FeatureProfile.empty(bs[i], reservoirSize, mb.salt(i) ^ key.paneStart(), false);
             }
             this.prediction = mb.prediction() == null ? null
-                    : FeatureProfile.empty(mb.prediction(), reservoirSize, mb.salt(bs.length) ^ key.paneStart());
+                    : FeatureProfile.empty(mb.prediction(), reservoirSize, mb.salt(bs.length) ^ key.paneStart(), false);
         }
 
         void add(InferenceEvent e, long eventHash, PaneAggregator owner) {
