@@ -3,6 +3,8 @@ package dev.driftwatch.bench;
 import dev.driftwatch.avro.InferenceEvent;
 import dev.driftwatch.io.AvroBytes;
 import dev.driftwatch.local.LocalKafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -13,10 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The throughput benchmark's events: {@code features} numeric features ~ N(0, 1) and a logistic score, spread
@@ -101,6 +106,19 @@ final class BenchTraffic {
                 .setFeatures(values)
                 .setPrediction(score(x))
                 .build();
+    }
+
+    /**
+     * Creates topics that keep every record: the events carry event times of January 2026, and a broker's default
+     * retention (7 days by record timestamp) would delete them from under a running benchmark.
+     */
+    static void createTopics(String bootstrap, Map<String, Integer> partitionsByTopic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            List<NewTopic> topics = new ArrayList<>();
+            partitionsByTopic.forEach((t, n) -> topics.add(new NewTopic(t, n, (short) 1)
+                    .configs(Map.of("retention.ms", "-1", "retention.bytes", "-1"))));
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+        }
     }
 
     /** Produces every event to topic (two partitions, alternating), Avro single-object encoded. */

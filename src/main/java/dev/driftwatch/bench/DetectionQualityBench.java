@@ -102,7 +102,7 @@ public final class DetectionQualityBench {
         Path work = workDir.toAbsolutePath();
         BenchFiles.wipe(work);
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"))) {
-            broker.createTopics(Map.of("quality-events", 2, "quality-alerts", 1, "quality-results", 1, "quality-dead-letters", 1));
+            BenchTraffic.createTopics(broker.bootstrapServers(), Map.of("quality-events", 2, "quality-alerts", 1, "quality-results", 1, "quality-dead-letters", 1));
             Path numeric = work.resolve("training.csv");
             Path categorical = work.resolve("training-categorical.csv");
             writeTraining(numeric, false);

@@ -14,7 +14,8 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,6 +34,17 @@ final class MeasuredRun {
 
     private MeasuredRun() {}
 
+    /** Heap in use after the latest collection of each heap pool: live data, not garbage waiting for the collector. */
+    static long heapAfterGc() {
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                used += pool.getCollectionUsage().getUsed();
+            }
+        }
+        return used;
+    }
+
     static Result run(StreamExecutionEnvironment env, int slots, long events, String operatorName) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -42,7 +54,7 @@ final class MeasuredRun {
                 .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build();
         System.gc();
         TimedDeserializer.FIRST_RECORD_NANOS.set(0);
-        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        TimedDeserializer.RECORDS.set(0);
         try (MiniCluster cluster = new MiniCluster(mcc)) {
             cluster.start();
             JobID id = cluster.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
@@ -52,7 +64,7 @@ final class MeasuredRun {
             int completed = 0;
             var result = cluster.requestJobResult(id);
             while (!result.isDone()) {
-                maxHeap = Math.max(maxHeap, memory.getHeapMemoryUsage().getUsed());
+                maxHeap = Math.max(maxHeap, heapAfterGc());
                 try {
                     AccessExecutionGraph graph = cluster.getExecutionGraph(id).get(5, TimeUnit.SECONDS);
                     CheckpointStatsSnapshot stats = graph.getCheckpointStatsSnapshot();
@@ -85,6 +97,9 @@ final class MeasuredRun {
                         .map(t -> (Throwable) t).orElse(null));
             }
             long first = TimedDeserializer.FIRST_RECORD_NANOS.get();
+            if (TimedDeserializer.RECORDS.get() != events) {
+                throw new IllegalStateException("the job read " + TimedDeserializer.RECORDS.get() + " records, expected " + events);
+            }
             double seconds = (end - first) / 1e9;
             return new Result(events, seconds, maxHeap, maxCheckpoint, maxOperator, completed);
         }

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TimedDeserializer implements KafkaRecordDeserializationSchema<DecodedRecord> {
     static final AtomicLong FIRST_RECORD_NANOS = new AtomicLong();
+    static final AtomicLong RECORDS = new AtomicLong();
 
     private final EventDeserializer delegate = new EventDeserializer(true);
     private transient boolean seen;
@@ -32,6 +33,7 @@ final class TimedDeserializer implements KafkaRecordDeserializationSchema<Decode
             seen = true;
             FIRST_RECORD_NANOS.compareAndSet(0, System.nanoTime());
         }
+        RECORDS.incrementAndGet();
         delegate.deserialize(record, out);
     }
 
