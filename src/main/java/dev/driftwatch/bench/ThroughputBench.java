@@ -169,7 +169,7 @@ public final class ThroughputBench {
             Double a = raw.get(r.parallelism());
             String vsRaw = job && a != null ? fmt(r.eventsPerSecond() / a) : "";
             String perCore = job && raw.get(1) != null ? fmt(r.eventsPerSecond() / r.parallelism() / raw.get(1)) : "";
-            String vsNaive = job && naive != null && r.ratio() == naive.ratio()
+            String vsNaive = job && naive != null && r.ratio() == naive.ratio() && r.parallelism() == naive.parallelism()
                     ? fmt(r.eventsPerSecond() / naive.eventsPerSecond()) : "";
             String perKey = r.windowStateBytes() > 0 && r.what().startsWith("(b)")
                     ? String.format(Locale.ROOT, "%,d B", r.windowStateBytes() / keys) : "";
