@@ -20,7 +20,8 @@ import java.nio.charset.StandardCharsets;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Drift monitoring for production ML models: compare datasets, build and inspect baselines.",
-        subcommands = {CompareCommand.class, BaselineCommand.class, RunCommand.class, DemoCommand.class, ReplayCommand.class, AlertsCommand.class,
+        subcommands = {CompareCommand.class, BaselineCommand.class, RunCommand.class, DemoCommand.class, ReplayCommand.class,
+                AlertsCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Spec
