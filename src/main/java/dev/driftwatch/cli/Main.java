@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
         versionProvider = Main.Version.class,
         description = "Drift monitoring for production ML models: compare datasets, build and inspect baselines.",
         subcommands = {CompareCommand.class, BaselineCommand.class, RunCommand.class, DemoCommand.class, ReplayCommand.class,
+                AlertsCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Spec

@@ -34,12 +34,22 @@ public final class FeatureProfile {
 
     /** An empty profile on the baseline's cells; {@code sampleCapacity} values are kept for KS. */
     public static FeatureProfile empty(Baseline baseline, int sampleCapacity, long seed) {
+        return empty(baseline, sampleCapacity, seed, true);
+    }
+
+    /**
+     * An empty profile; without a t-digest ({@code liveDigest} false) its live quantiles come from the sample.
+     * The pane stage counts every event without one: a t-digest add per value was a third of its time, and the
+     * window's uniform sample of k = 1000 gives p99 to within about 0.3% in rank (one standard error), enough for
+     * a dashboard. A profile without a digest ignores the digests of what it merges.
+     */
+    public static FeatureProfile empty(Baseline baseline, int sampleCapacity, long seed, boolean liveDigest) {
         boolean numeric = baseline.isNumeric();
         return new FeatureProfile(
                 baseline,
                 new long[baseline.cells()],
                 numeric ? new Reservoir(sampleCapacity, seed) : null,
-                numeric ? new MergingDigest(DIGEST_COMPRESSION) : null);
+                numeric && liveDigest ? new MergingDigest(DIGEST_COMPRESSION) : null);
     }
 
     public Baseline baseline() {
@@ -71,7 +81,9 @@ public final class FeatureProfile {
 
     private void countNumeric(double value) {
         cells[QuantileBins.binIndex(baseline.edges(), value)]++;
-        digest.add(value);
+        if (digest != null) {
+            digest.add(value);
+        }
         count++;
     }
 
@@ -125,7 +137,9 @@ public final class FeatureProfile {
         mergeCounts(other.cells, other.count, other.missing);
         if (sample != null) {
             sample.merge(other.sample);
-            digest.add(other.digest);
+            if (digest != null && other.digest != null) {
+                digest.add(other.digest);
+            }
         }
     }
 
@@ -138,7 +152,7 @@ public final class FeatureProfile {
         mergeCounts(pane.cells, pane.count, pane.missing);
         if (sample != null && pane.sample != null) {
             sample.merge(pane.sample);
-            if (pane.digest != null) {
+            if (digest != null && pane.digest != null) {
                 digest.add(MergingDigest.fromBytes(ByteBuffer.wrap(pane.digest)));
             }
         }
@@ -168,6 +182,8 @@ public final class FeatureProfile {
         p.cells = cells.clone();
         if (sample != null) {
             p.sample = sample;
+        }
+        if (digest != null) {
             ByteBuffer buf = ByteBuffer.allocate(digest.smallByteSize());
             digest.asSmallBytes(buf);
             p.digest = buf.array();
@@ -204,8 +220,18 @@ public final class FeatureProfile {
         return sample;
     }
 
-    /** Live quantile from the t-digest (numeric profiles with values), else NaN. */
+    /**
+     * Live quantile (numeric profiles with values, else NaN): from the t-digest when it holds values, else from
+     * the uniform sample (numpy's linear interpolation), as for windows merged from the pane stage's profiles.
+     */
     public double quantile(double q) {
-        return digest == null || count == 0 ? Double.NaN : digest.quantile(q);
+        if (count == 0 || sample == null) {
+            return Double.NaN;
+        }
+        if (digest != null && digest.size() == count) {
+            // the digest saw every value (not only some restored panes')
+            return digest.quantile(q);
+        }
+        return sample.size() == 0 ? Double.NaN : QuantileBins.quantile(sample.sortedValues(), sample.size(), q);
     }
 }

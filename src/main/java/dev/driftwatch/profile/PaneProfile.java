@@ -24,7 +24,7 @@ public class PaneProfile {
     public long[] cells;
     /** Uniform sample of the pane's non-missing values (numeric only, else null). */
     public Reservoir sample;
-    /** t-digest of the pane's non-missing values, as MergingDigest.asSmallBytes (numeric only, else null). */
+    /** t-digest of the pane's values (MergingDigest.asSmallBytes); null from the pane stage, which keeps none. */
     public byte[] digest;
 
     public PaneProfile() {}

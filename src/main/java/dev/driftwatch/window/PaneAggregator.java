@@ -50,6 +50,8 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
     private transient Map<PaneKey, OpenPane> openPanes;
     private transient ListState<PaneProfile> checkpointedPanes;
     private transient long currentWatermark;
+    /** The pane the previous event went to (null when panes were emitted since). */
+    private transient OpenPane lastPane;
 
     private transient Counter eventsIn;
     private transient Counter eventsValid;
@@ -134,17 +136,23 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
                     + java.time.Instant.ofEpochMilli(currentWatermark) + ": its pane was already evaluated");
             return;
         }
-        PaneKey key = new PaneKey(e.getModelName(), e.getModelVersion(), paneStart);
-        OpenPane pane = openPanes.get(key);
-        if (pane == null) {
-            // the baselines are looked up once per pane: one published or retired meanwhile counts from the next pane on
-            ModelBaselines mb = baselines.current().forEvent(e.getModelName(), e.getModelVersion());
-            if (mb == null) {
-                eventsNoBaseline.inc();
-                return;
+        OpenPane pane = lastPane;
+        // consecutive events mostly share a model and a pane: skip the key, the map and the baseline lookup then
+        if (pane == null || pane.paneStart != paneStart || !pane.model.equals(e.getModelName())
+                || !pane.version.equals(e.getModelVersion())) {
+            PaneKey key = new PaneKey(e.getModelName(), e.getModelVersion(), paneStart);
+            pane = openPanes.get(key);
+            if (pane == null) {
+                // the baselines are looked up once per pane: one published or retired meanwhile counts from the next pane on
+                ModelBaselines mb = baselines.current().forEvent(e.getModelName(), e.getModelVersion());
+                if (mb == null) {
+                    eventsNoBaseline.inc();
+                    return;
+                }
+                pane = new OpenPane(mb, key, reservoirSize);
+                openPanes.put(key, pane);
             }
-            pane = new OpenPane(mb, key, reservoirSize);
-            openPanes.put(key, pane);
+            lastPane = pane;
         }
         eventsValid.inc();
         long eventHash = SamplingKeys.eventHash(e.getEventId().isEmpty()
@@ -196,6 +204,9 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
         }
         // emit in pane order so downstream timers see panes of a window in sequence
         due.sort((a, b) -> Long.compare(a.paneStart, b.paneStart));
+        if (!due.isEmpty()) {
+            lastPane = null;
+        }
         for (PaneKey k : due) {
             OpenPane pane = openPanes.remove(k);
             long end = k.paneStart + paneMillis;
@@ -233,6 +244,7 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
         private final ModelBaselines baselines;
         private final String model;
         private final String version;
+        private final long paneStart;
         private final FeatureProfile[] features;
         private final FeatureProfile prediction;
 
@@ -240,13 +252,14 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
             this.baselines = mb;
             this.model = key.model();
             this.version = key.version();
+            this.paneStart = key.paneStart();
             Baseline[] bs = mb.features();
             this.features = new FeatureProfile[bs.length];
             for (int i = 0; i < bs.length; i++) {
-                features[i] = FeatureProfile.empty(bs[i], reservoirSize, mb.salt(i) ^ key.paneStart());
+                features[i] = FeatureProfile.empty(bs[i], reservoirSize, mb.salt(i) ^ key.paneStart(), false);
             }
             this.prediction = mb.prediction() == null ? null
-                    : FeatureProfile.empty(mb.prediction(), reservoirSize, mb.salt(bs.length) ^ key.paneStart());
+                    : FeatureProfile.empty(mb.prediction(), reservoirSize, mb.salt(bs.length) ^ key.paneStart(), false);
         }
 
         void add(InferenceEvent e, long eventHash, PaneAggregator owner) {

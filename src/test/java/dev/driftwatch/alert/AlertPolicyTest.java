@@ -1,13 +1,12 @@
 package dev.driftwatch.alert;
 
 import dev.driftwatch.avro.AlertStatus;
-import dev.driftwatch.avro.BaselineLineage;
 import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.avro.FeatureDriftResult;
-import dev.driftwatch.avro.FeatureKind;
 import dev.driftwatch.avro.Severity;
 import dev.driftwatch.avro.TestResult;
 import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.testing.SampleResults;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -21,27 +20,11 @@ class AlertPolicyTest {
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
     static FeatureDriftResult result(String feature, long windowEnd, double ksP, double psi) {
-        List<TestResult> tests = List.of(
-                TestResult.newBuilder().setTest("KS").setStatistic(0.1).setPValue(ksP).setThreshold(0.01).setDrifted(ksP < 0.01).build(),
-                TestResult.newBuilder().setTest("PSI").setStatistic(psi).setPValue(null).setThreshold(0.25).setDrifted(psi >= 0.25).build());
-        return FeatureDriftResult.newBuilder()
-                .setModel("m").setModelVersion("v1").setBaselineVersion("v1").setFeature(feature).setKind(FeatureKind.NUMERIC)
-                .setWindowStart(Instant.ofEpochMilli(windowEnd - 600_000)).setWindowEnd(Instant.ofEpochMilli(windowEnd))
-                .setCount(1000).setMissingCount(0).setSampleSize(1000).setTests(tests)
-                .setLineage(BaselineLineage.newBuilder().setDatasetSha256("ab").setRows(10).setCreatedAt(NOW)
-                        .setSource("train.csv").setCodeVersion("test").build())
-                .build();
+        return SampleResults.result(feature, windowEnd, ksP, psi);
     }
 
-    /** A window of 10 features where the named ones have the given KS p-value and the rest are clean. */
     static List<FeatureDriftResult> window(long end, double p, String... driftedFeatures) {
-        List<FeatureDriftResult> out = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            String f = "f" + i;
-            boolean d = List.of(driftedFeatures).contains(f);
-            out.add(result(f, end, d ? p : 0.5, 0.01));
-        }
-        return out;
+        return SampleResults.window(end, p, driftedFeatures);
     }
 
     @Test

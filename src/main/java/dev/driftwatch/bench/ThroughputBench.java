@@ -1,0 +1,198 @@
+package dev.driftwatch.bench;
+
+import dev.driftwatch.DriftJob;
+import dev.driftwatch.baseline.BaselineSource;
+import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.event.DecodedRecord;
+import dev.driftwatch.local.LocalKafkaBroker;
+import dev.driftwatch.local.TrainingBaselines;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.common.TopicPartition;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * `driftwatch bench`: loads a topic on a real local broker (not timed), then reads it whole, from the beginning to
+ * the end, (a) with a plain consumer loop (the raw limit), (b) with the driftwatch job, bounded, at each
+ * parallelism and window/slide ratio, and (c) with the textbook SlidingEventTimeWindows peer; prints events/s, the
+ * ratios, heap and checkpoint size per (model, feature).
+ */
+public final class ThroughputBench {
+    static final String TOPIC = "bench-events";
+    static final int PARTITIONS = 2;
+    static final Duration SLIDE = Duration.ofMinutes(1);
+
+    /** What to run. */
+    public record Options(long events, int features, int models, List<Integer> parallelisms, List<Integer> ratios,
+                          boolean skipNaive, long naiveEvents, int naiveRatio, long spanMinutes, Path workDir) {}
+
+    /** One measured row of the report. */
+    record Row(String what, int parallelism, int ratio, long events, double eventsPerSecond, long heapBytes,
+               long checkpointBytes, long windowStateBytes) {}
+
+    private final Options o;
+    private final PrintStream out;
+
+    public ThroughputBench(Options options, PrintStream out) {
+        this.o = options;
+        this.out = out;
+    }
+
+    public List<String> run() throws Exception {
+        Path work = o.workDir().toAbsolutePath();
+        BenchFiles.wipe(work);
+        List<String> report = new ArrayList<>();
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"))) {
+            BenchTraffic.createTopics(broker.bootstrapServers(), Map.of(TOPIC, PARTITIONS, "bench-alerts", 1, "bench-dead-letters", 1));
+            BenchTraffic traffic = new BenchTraffic(o.features(), o.models(), o.events(), o.spanMinutes() * 60_000L);
+            Path training = work.resolve("training.csv");
+            traffic.writeTrainingCsv(training, 5000);
+            Path baselines = work.resolve("baselines");
+            for (int m = 0; m < o.models(); m++) {
+                TrainingBaselines.build(training, BenchTraffic.model(m), "v1", "score", baselines);
+            }
+            long loadStart = System.nanoTime();
+            out.printf(Locale.ROOT, "loading %,d events (%d features and a prediction, %d model(s), %d partitions) ...%n",
+                    o.events(), o.features(), o.models(), PARTITIONS);
+            traffic.load(broker, TOPIC);
+            out.printf(Locale.ROOT, "loaded in %.1f s (not timed)%n", (System.nanoTime() - loadStart) / 1e9);
+
+            // warm-up, not reported: the first consumer loop and the first job in this JVM run mostly interpreted code
+            RawConsumerLoop.run(broker.bootstrapServers(), TOPIC, PARTITIONS, 1);
+            Row warm = runJob(broker.bootstrapServers(), baselines, 1, o.ratios().get(0));
+            out.printf(Locale.ROOT, "warm-up run of the job (not reported): %,.0f events/s%n", warm.eventsPerSecond());
+
+            List<Row> rows = new ArrayList<>();
+            Map<Integer, Double> raw = new HashMap<>();
+            for (int threads : o.parallelisms()) {
+                double eps = RawConsumerLoop.run(broker.bootstrapServers(), TOPIC, PARTITIONS, threads);
+                raw.put(threads, eps);
+                rows.add(new Row("(a) raw consumer loop", threads, 0, o.events(), eps, 0, 0, 0));
+                out.printf(Locale.ROOT, "(a) raw limit, %d thread(s): %,.0f events/s%n", threads, eps);
+            }
+            for (int p : o.parallelisms()) {
+                for (int ratio : o.ratios()) {
+                    Row r = runJob(broker.bootstrapServers(), baselines, p, ratio);
+                    rows.add(r);
+                    out.printf(Locale.ROOT, "(b) driftwatch, parallelism %d, window/slide %d: %,.0f events/s, heap %s, checkpoint %s%n",
+                            p, ratio, r.eventsPerSecond(), BenchFiles.mib(r.heapBytes()), BenchFiles.mib(r.checkpointBytes()));
+                }
+            }
+            Row naive = null;
+            if (!o.skipNaive()) {
+                naive = runNaive(broker.bootstrapServers(), baselines, o.parallelisms().get(0), o.naiveRatio());
+                rows.add(naive);
+                out.printf(Locale.ROOT, "(c) naive SlidingEventTimeWindows, parallelism %d, window/slide %d: %,.0f events/s over %,d events%n",
+                        naive.parallelism(), naive.ratio(), naive.eventsPerSecond(), naive.events());
+            }
+            report.addAll(table(rows, raw, naive));
+        }
+        return report;
+    }
+
+    private DriftConfig config(String bootstrap, Path baselines, int ratio) {
+        Map<String, Object> kafka = new HashMap<>();
+        kafka.put("bootstrap-servers", bootstrap);
+        kafka.put("events-topic", TOPIC);
+        kafka.put("alerts-topic", "bench-alerts");
+        kafka.put("dead-letter-topic", "bench-dead-letters");
+        kafka.put("group-id", "bench");
+        return DriftConfig.fromMap(Map.of(
+                "kafka", kafka,
+                "window", Map.of("size", ratio * SLIDE.toMinutes() + "m", "slide", SLIDE.toMinutes() + "m",
+                        "out-of-orderness", "5s", "idleness", "10s"),
+                "baselines", Map.of("directory", baselines.toString()),
+                "checkpointing", Map.of("interval", "10s")));
+    }
+
+    static KafkaSource<DecodedRecord> boundedSource(String bootstrap, String group, OffsetsInitializer stop) {
+        return KafkaSource.<DecodedRecord>builder()
+                .setBootstrapServers(bootstrap)
+                .setTopics(TOPIC)
+                .setGroupId(group)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setBounded(stop)
+                .setDeserializer(new TimedDeserializer())
+                .build();
+    }
+
+    private Row runJob(String bootstrap, Path baselines, int parallelism, int ratio) throws Exception {
+        DriftConfig config = config(bootstrap, baselines, ratio);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        failFast(env, o.workDir().toAbsolutePath().resolve("checkpoints"));
+        DriftJob.configureEnvironment(env, config);
+        DriftJob.defineWorkflow(env, config, boundedSource(bootstrap, "bench-job", OffsetsInitializer.latest()),
+                DriftJob.kafkaSinks(config));
+        MeasuredRun.Result r = MeasuredRun.run(env, parallelism, o.events(), "window-evaluator");
+        return new Row("(b) driftwatch job", parallelism, ratio, o.events(), r.eventsPerSecond(), r.maxHeapBytes(),
+                r.maxCheckpointBytes(), r.maxOperatorCheckpointBytes());
+    }
+
+    private Row runNaive(String bootstrap, Path baselines, int parallelism, int ratio) throws Exception {
+        long n = Math.min(o.naiveEvents(), o.events());
+        // the first n events: n / 2 on each partition (events alternate between the two)
+        Map<TopicPartition, Long> stop = new HashMap<>();
+        stop.put(new TopicPartition(TOPIC, 0), (n + 1) / 2);
+        stop.put(new TopicPartition(TOPIC, 1), n / 2);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        failFast(env, o.workDir().toAbsolutePath().resolve("checkpoints"));
+        DriftJob.configureEnvironment(env, config(bootstrap, baselines, ratio));
+        NaiveSlidingWindows.define(env, boundedSource(bootstrap, "bench-naive", OffsetsInitializer.offsets(stop)),
+                new BaselineSource(baselines.toString(), false), SLIDE.multipliedBy(ratio), SLIDE, 1000);
+        MeasuredRun.Result r = MeasuredRun.run(env, parallelism, n, "naive-window-statistics");
+        return new Row("(c) naive sliding windows", parallelism, ratio, n, r.eventsPerSecond(), r.maxHeapBytes(),
+                r.maxCheckpointBytes(), r.maxOperatorCheckpointBytes());
+    }
+
+    private List<String> table(List<Row> rows, Map<Integer, Double> raw, Row naive) {
+        int columns = o.features() + 1;
+        long keys = (long) o.models() * columns;
+        List<String> lines = new ArrayList<>();
+        lines.add("| run | parallelism | window/slide | events | events/s | (b)/(a) | (b)/(a) per core | (b)/(c) | heap after GC (max) | checkpoint (max) | window-evaluator state per (model, feature) | goal 5 bound |");
+        lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (Row r : rows) {
+            boolean job = r.what().startsWith("(b)");
+            Double a = raw.get(r.parallelism());
+            String vsRaw = job && a != null ? fmt(r.eventsPerSecond() / a) : "";
+            String perCore = job && raw.get(1) != null ? fmt(r.eventsPerSecond() / r.parallelism() / raw.get(1)) : "";
+            String vsNaive = job && naive != null && r.ratio() == naive.ratio() && r.parallelism() == naive.parallelism()
+                    ? fmt(r.eventsPerSecond() / naive.eventsPerSecond()) : "";
+            String perKey = r.windowStateBytes() > 0 && r.what().startsWith("(b)")
+                    ? String.format(Locale.ROOT, "%,d B", r.windowStateBytes() / keys) : "";
+            String bound = job ? String.format(Locale.ROOT, "%,d B", (long) r.ratio() * (8L * 1000 + 8L * 10)) : "";
+            lines.add(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %s | %s |",
+                    r.what(), r.parallelism(), r.ratio() == 0 ? "-" : Integer.toString(r.ratio()), r.events(),
+                    r.eventsPerSecond(), vsRaw, perCore, vsNaive,
+                    r.heapBytes() == 0 ? "" : BenchFiles.mib(r.heapBytes()),
+                    r.checkpointBytes() == 0 ? "" : BenchFiles.mib(r.checkpointBytes()), perKey, bound));
+        }
+        return lines;
+    }
+
+    /** A benchmark run that fails must stop with its error, not restart and skew the figures. */
+    static void failFast(StreamExecutionEnvironment env, Path checkpoints) {
+        Configuration c = new Configuration();
+        c.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        // file checkpoints as on a cluster: the JobManager's in-memory storage refuses state over 5 MiB
+        c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        env.configure(c);
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.2f", d);
+    }
+}
