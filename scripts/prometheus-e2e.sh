@@ -74,12 +74,12 @@ setsid bin/driftwatch demo --duration 100s --metrics-port "$metrics_port" --web-
   --work-dir target/e2e-demo >"$work/demo.log" 2>&1 &
 demo_pid=$!
 
-for _ in $(seq 1 240); do
+for _ in $(seq 1 840); do   # up to 7 min: the first bin/driftwatch run after a source change builds the project
   grep -q '^Kafka ' "$work/demo.log" && break
   kill -0 "$demo_pid" 2>/dev/null || { echo "prometheus-e2e: the demo exited before the job was up" >&2; exit 1; }
   sleep 0.5
 done
-grep -q '^Kafka ' "$work/demo.log" || { echo "prometheus-e2e: the job was not up after 120 s" >&2; exit 1; }
+grep -q '^Kafka ' "$work/demo.log" || { echo "prometheus-e2e: the job was not up after 7 minutes (build log: target/cli-build.log)" >&2; exit 1; }
 echo "prometheus-e2e: job up: $(grep '^Kafka ' "$work/demo.log")"
 
 cat >"$work/prometheus.yml" <<YAML
