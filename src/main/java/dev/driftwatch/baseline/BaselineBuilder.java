@@ -125,13 +125,16 @@ public final class BaselineBuilder {
         double[] sorted = column.values().clone();
         Arrays.sort(sorted);
         int n = sorted.length;
-        double[] edges = QuantileBins.edges(sorted, n, bins);
+        return numeric(column, QuantileBins.edges(sorted, n, bins), sorted, summary(sorted));
+    }
+
+    /** Exact counts of every value on the edges, and the seeded reference sample drawn from the values in order. */
+    private FeatureBaseline numeric(NumericColumn column, double[] edges, double[] values, SummaryStats stats) {
+        int n = values.length;
         long[] counts = new long[edges.length + 1];
-        for (double v : sorted) {
-            counts[QuantileBins.binIndex(edges, v)]++;
-        }
         Reservoir reservoir = new Reservoir((int) Math.min(sampleSize, n), sampleSeed(model, version, column.name()));
-        for (double v : sorted) {
+        for (double v : values) {
+            counts[QuantileBins.binIndex(edges, v)]++;
             reservoir.add(v);
         }
         double[] sample = reservoir.values();
@@ -142,7 +145,7 @@ public final class BaselineBuilder {
                 .setBinFractions(fractions(counts, n))
                 .setReferenceSample(boxed(sample))
                 .setKsSupport(KsSupport.SAMPLE)
-                .setStats(summary(sorted))
+                .setStats(stats)
                 .build();
     }
 
@@ -216,30 +219,15 @@ public final class BaselineBuilder {
             raw[k - 1] = Math.min(max, Math.max(min, digest.quantile((double) k / bins)));
         }
         double[] edges = Arrays.stream(raw).sorted().distinct().toArray();
-        long[] counts = new long[edges.length + 1];
-        Reservoir reservoir = new Reservoir((int) Math.min(sampleSize, n), sampleSeed(model, version, column.name()));
-        for (double v : values) {
-            counts[QuantileBins.binIndex(edges, v)]++;
-            reservoir.add(v);
-        }
-        double[] sample = reservoir.values();
-        Arrays.sort(sample);
-        return common(column)
-                .setKind(FeatureKind.NUMERIC)
-                .setBinEdges(boxed(edges))
-                .setBinFractions(fractions(counts, n))
-                .setReferenceSample(boxed(sample))
-                .setKsSupport(KsSupport.SAMPLE)
-                .setStats(SummaryStats.newBuilder()
-                        .setMean(mean)
-                        .setStddev(n > 1 ? Math.sqrt(squares / (n - 1)) : Double.NaN)
-                        .setMin(min)
-                        .setMax(max)
-                        .setP50(digest.quantile(0.5))
-                        .setP95(digest.quantile(0.95))
-                        .setP99(digest.quantile(0.99))
-                        .build())
-                .build();
+        return numeric(column, edges, values, SummaryStats.newBuilder()
+                .setMean(mean)
+                .setStddev(n > 1 ? Math.sqrt(squares / (n - 1)) : Double.NaN)
+                .setMin(min)
+                .setMax(max)
+                .setP50(digest.quantile(0.5))
+                .setP95(digest.quantile(0.95))
+                .setP99(digest.quantile(0.99))
+                .build());
     }
 
     private static SummaryStats summary(double[] sorted) {
