@@ -38,6 +38,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = "target/demo", description = "Scratch directory (wiped at start). Default: ${DEFAULT-VALUE}.")
     Path workDir;
 
+    @Option(names = "--score", description = "Also re-score events with the demo's ONNX models (replay and a shadow candidate).")
+    boolean score;
+
+    @Option(names = "--airflow-url", description = "Trigger the retraining DAG driftwatch_retrain on this Airflow 3 "
+            + "(user driftwatch, password from DRIFTWATCH_DEMO_AIRFLOW_PASSWORD).")
+    String airflowUrl;
+
     @Override
     public Integer call() throws Exception {
         if (rate < 1 || speedup < 1) {
@@ -45,7 +52,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Demo.Options options = new Demo.Options(
                 ConfigSection.parseDuration("--duration", duration), rate, speedup, webPort, metricsPort, workDir,
-                ConfigSection.parseDuration("--window", window), ConfigSection.parseDuration("--slide", slide));
+                ConfigSection.parseDuration("--window", window), ConfigSection.parseDuration("--slide", slide),
+                score, airflowUrl);
         return new Demo(options, System.out).run();
     }
 }

@@ -47,7 +47,15 @@ public final class Demo {
 
     /** Settings of a demo run. */
     public record Options(Duration duration, int eventsPerSecond, int speedup, int webPort, int metricsPort,
-                          Path workDir, Duration window, Duration slide) {}
+                          Path workDir, Duration window, Duration slide, boolean score, String airflowUrl) {
+        public Options(Duration duration, int eventsPerSecond, int speedup, int webPort, int metricsPort,
+                       Path workDir, Duration window, Duration slide) {
+            this(duration, eventsPerSecond, speedup, webPort, metricsPort, workDir, window, slide, false, null);
+        }
+    }
+
+    /** Environment variable holding the Airflow password when the demo triggers a DAG (`--airflow-url`). */
+    public static final String AIRFLOW_PASSWORD_ENV = "DRIFTWATCH_DEMO_AIRFLOW_PASSWORD";
 
     private final Options o;
     private final PrintStream out;
@@ -73,7 +81,7 @@ public final class Demo {
             Path baselines = work.resolve("baselines");
             TrainingBaselines.build(training, MODEL, VERSION, "score", baselines);
 
-            DriftConfig config = config(broker.bootstrapServers(), baselines);
+            DriftConfig config = config(broker.bootstrapServers(), baselines, work);
             Configuration flink = new Configuration();
             flink.set(RestOptions.PORT, o.webPort());
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -150,16 +158,44 @@ public final class Demo {
         return 0;
     }
 
-    DriftConfig config(String bootstrap, Path baselines) {
+    DriftConfig config(String bootstrap, Path baselines, Path work) throws java.io.IOException {
         Map<String, Object> kafka = new HashMap<>();
         kafka.put("bootstrap-servers", bootstrap);
         kafka.put("results-topic", "driftwatch-results");
         kafka.put("starting-offsets", "earliest");
-        return DriftConfig.fromMap(Map.of(
+        Map<String, Object> root = new HashMap<>(Map.of(
                 "kafka", kafka,
                 "window", Map.of("size", human(o.window()), "slide", human(o.slide()), "min-events", 100),
                 "baselines", Map.of("directory", baselines.toString()),
                 "checkpointing", Map.of("interval", "2s")));
+        if (o.score()) {
+            // replay: the model that served the traffic (no skew expected); shadow: a candidate with 5% larger weights
+            root.put("scoring", Map.of("models", List.of(
+                    artifact(work, "demo-logistic", Map.of("role", "replay")),
+                    artifact(work, "demo-logistic-candidate", Map.of("role", "shadow", "shadow_version", "v2-candidate")))));
+        }
+        if (o.airflowUrl() != null) {
+            if (System.getenv(AIRFLOW_PASSWORD_ENV) == null) {
+                throw new IllegalArgumentException("--airflow-url: set " + AIRFLOW_PASSWORD_ENV + " to the Airflow password");
+            }
+            root.put("airflow", Map.of("base-url", o.airflowUrl(), "api-version", 3, "dag-id", "driftwatch_retrain",
+                    "username", "driftwatch", "password-env", AIRFLOW_PASSWORD_ENV));
+        }
+        return DriftConfig.fromMap(root);
+    }
+
+    /** A scoring entry for one of the demo's models, copied out of the classpath into the work directory. */
+    private static Map<String, Object> artifact(Path work, String name, Map<String, Object> role) throws java.io.IOException {
+        Path file = work.resolve(name + ".onnx");
+        try (var in = Demo.class.getResourceAsStream("/models/" + name + ".onnx")) {
+            Files.write(file, in.readAllBytes());
+        }
+        Map<String, Object> m = new HashMap<>(role);
+        m.put("model", MODEL);
+        m.put("path", file.toString());
+        m.put("sha256", dev.driftwatch.io.TableReader.sha256Of(file));
+        m.put("output_name", "prediction");
+        return m;
     }
 
     private void printAlerts(String bootstrap) {
