@@ -68,7 +68,4 @@ public final class BaselineSet {
         return byModelVersion.values();
     }
 
-    public boolean isEmpty() {
-        return byModelVersion.isEmpty();
-    }
 }

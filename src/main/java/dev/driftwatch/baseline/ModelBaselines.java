@@ -55,8 +55,4 @@ public final class ModelBaselines {
         return createdAt;
     }
 
-    /** Number of tested columns: features plus the prediction when it has a baseline. */
-    public int testedColumns() {
-        return features.length + (prediction == null ? 0 : 1);
-    }
 }

@@ -111,9 +111,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    public Path directory() {
-        return dir;
-    }
 
     public void createTopics(Map<String, Integer> partitionsByTopic) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
