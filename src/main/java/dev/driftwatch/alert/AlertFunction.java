@@ -1,5 +1,6 @@
 package dev.driftwatch.alert;
 
+import dev.driftwatch.avro.AlertKind;
 import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.avro.FeatureDriftResult;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -91,7 +92,8 @@ public class AlertFunction extends KeyedProcessFunction<String, FeatureDriftResu
         FeatureDriftResult any = window.get(0);
         var alert = policy.step(s, verdict, any, Instant.now());
         state.update(s);
-        gaugesFor(any.getModel()).update(s.firing, verdict.driftShare());
+        gaugesFor(any.getModel()).update(ctx.getCurrentKey(), s.firing, AlertPolicy.kindOf(any) == AlertKind.DRIFT
+                && any.getModelVersion().equals(any.getBaselineVersion()) ? verdict.driftShare() : null);
         if (alert.isPresent()) {
             (s.firing ? alertsFiring : alertsResolved).inc();
             out.collect(alert.get());
@@ -102,19 +104,25 @@ public class AlertFunction extends KeyedProcessFunction<String, FeatureDriftResu
         return gauges.computeIfAbsent(model, m -> new ModelGauges(metrics.addGroup("model", m)));
     }
 
-    /** Drift share and alert state of a model, as gauges labelled by model. */
+    /**
+     * Drift share and alert state of a model, as gauges labelled by model. The alert state is 1 while any episode of
+     * the model (any version, drift or skew, production or shadow) is FIRING; the drift share is that of the
+     * latest window of a production version's drift.
+     */
     static final class ModelGauges {
+        private final Map<String, Boolean> firingByKey = new java.util.concurrent.ConcurrentHashMap<>();
         volatile double driftShare = Double.NaN;
-        volatile int firing;
 
         ModelGauges(MetricGroup g) {
             g.gauge("drift_share", (Gauge<Double>) () -> driftShare);
-            g.gauge("alert_state", (Gauge<Integer>) () -> firing);
+            g.gauge("alert_state", (Gauge<Integer>) () -> firingByKey.containsValue(true) ? 1 : 0);
         }
 
-        void update(boolean isFiring, double share) {
-            firing = isFiring ? 1 : 0;
-            driftShare = share;
+        void update(String key, boolean isFiring, Double share) {
+            firingByKey.put(key, isFiring);
+            if (share != null) {
+                driftShare = share;
+            }
         }
     }
 }
