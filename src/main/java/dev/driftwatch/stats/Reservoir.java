@@ -129,6 +129,46 @@ public class Reservoir {
         }
     }
 
+    /**
+     * The largest held key: with {@code size() == capacity} the k-th smallest key of everything offered, the
+     * bound past which no value can enter; NaN when empty.
+     */
+    public double largestKey() {
+        return size == 0 ? Double.NaN : keys[0];
+    }
+
+    /**
+     * Drops the held values whose keys are above {@code bound} and shrinks the storage to what is left. Only for a
+     * reservoir that will be merged into others and never offered to again: it is then no longer a sample of k of
+     * its own stream, but a merge that keeps the k smallest keys of a union whose k-th smallest key is at most
+     * {@code bound} comes out exactly as if nothing had been dropped. The window stage uses it on stored panes.
+     *
+     * @return true when values were dropped
+     */
+    public boolean dropKeysAbove(double bound) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (keys[i] <= bound) {
+                kept++;
+            }
+        }
+        if (kept == size) {
+            return false;
+        }
+        double[] oldValues = values;
+        double[] oldKeys = keys;
+        int oldSize = size;
+        values = new double[kept];
+        keys = new double[kept];
+        size = 0;
+        for (int i = 0; i < oldSize; i++) {
+            if (oldKeys[i] <= bound) {
+                insert(oldValues[i], oldKeys[i]);
+            }
+        }
+        return true;
+    }
+
     /** An independent copy with the same state (same future samples for the same future input). */
     public Reservoir copy() {
         Reservoir copy = new Reservoir();

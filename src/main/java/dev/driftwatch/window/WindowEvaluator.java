@@ -10,6 +10,7 @@ import dev.driftwatch.profile.DriftTests;
 import dev.driftwatch.profile.FeatureProfile;
 import dev.driftwatch.profile.PaneProfile;
 import dev.driftwatch.profile.TestOutcome;
+import dev.driftwatch.stats.Reservoir;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -23,6 +24,7 @@ import org.apache.flink.util.Collector;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,13 +126,16 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
             panesWithoutBaseline.inc();
             return;
         }
-        FeatureProfile profile = FeatureProfile.empty(baseline, reservoirSize, 0);
-        for (Map.Entry<Long, PaneProfile> e : panes.entries()) {
-            PaneProfile p = e.getValue();
-            if (p.paneStart >= windowStart && p.paneStart < windowEnd
-                    && p.baselineFingerprint.equals(last.baselineFingerprint)) {
-                profile.merge(p);
+        List<PaneProfile> inWindow = new ArrayList<>();
+        for (PaneProfile p : panes.values()) {
+            if (p.paneStart >= windowStart && p.paneStart < windowEnd) {
+                inWindow.add(p);
             }
+        }
+        inWindow.sort(Comparator.comparingLong((PaneProfile p) -> p.paneStart).reversed());
+        FeatureProfile profile = FeatureProfile.empty(baseline, reservoirSize, 0);
+        for (PaneProfile pruned : mergeNewestFirst(profile, inWindow, reservoirSize)) {
+            panes.put(pruned.paneStart, pruned);
         }
         if (profile.total() < window.minEvents()) {
             windowsTooSmall.inc();
@@ -168,6 +173,42 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         windowsEvaluated.inc();
         gaugesFor(last.model, last.feature).update(result, outcomes, profile);
         out.collect(result);
+    }
+
+    /**
+     * Merges the window's panes, newest first, into {@code window} (those counted on its baseline; the others are
+     * only pruned) and drops from each pane's sample the values no later window can need; returns the panes whose
+     * samples shrank, to be stored again.
+     *
+     * <p>Why dropping is exact: a window's sample is the k smallest keys of all its values. Every later window that
+     * contains pane p also contains the panes from p to the newest one merged here (windows end later, so they
+     * reach at least as far), so its k-th smallest key is at most the k-th smallest key of those panes, which is the
+     * running sample's largest key right after p is merged. Keys above it never enter a later window's sample (more
+     * values only lower that bound), and panes of another baseline are only merged with each other. A pane that is
+     * d slides old keeps about k / (d + 1) values, so a window of W panes stores about k (1 + 1/2 + ... + 1/W)
+     * values instead of k W, and its merge reads that many.
+     */
+    static List<PaneProfile> mergeNewestFirst(FeatureProfile window, List<PaneProfile> newestFirst, int reservoirSize) {
+        String fingerprint = window.baseline().fingerprint();
+        Map<String, Reservoir> otherBaselines = new HashMap<>();
+        List<PaneProfile> pruned = new ArrayList<>();
+        for (PaneProfile p : newestFirst) {
+            Reservoir running;
+            if (p.baselineFingerprint.equals(fingerprint)) {
+                window.merge(p);
+                running = window.sample();
+            } else {
+                running = otherBaselines.computeIfAbsent(p.baselineFingerprint, f -> new Reservoir(reservoirSize, 0));
+                if (p.sample != null) {
+                    running.merge(p.sample);
+                }
+            }
+            if (p.sample != null && running != null && running.size() == reservoirSize
+                    && p.sample.dropKeysAbove(running.largestKey())) {
+                pruned.add(p);
+            }
+        }
+        return pruned;
     }
 
     @Override

@@ -123,4 +123,74 @@ class WindowEvaluatorTest {
             assertThat(h.extractOutputValues()).isEmpty();
         }
     }
+
+    @Test
+    void prunedPanesGiveEveryLaterWindowExactlyTheSampleOfTheFullPanes() {
+        int k = 100;
+        int panesPerWindow = 6;
+        java.util.Random random = new java.util.Random(11);
+        List<PaneProfile> stored = new ArrayList<>();
+        List<PaneProfile> full = new ArrayList<>();
+        long storedValues = 0;
+        for (int index = 0; index < 80; index++) {
+            // quiet, busy and empty panes, so a window's sample is sometimes dominated by one pane
+            int n = switch (random.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(50);
+                case 2 -> 200 + random.nextInt(300);
+                default -> 3000;
+            };
+            FeatureProfile p = FeatureProfile.empty(baseline, k, index);
+            FeatureProfile copy = FeatureProfile.empty(baseline, k, index);
+            for (int i = 0; i < n; i++) {
+                double value = random.nextGaussian();
+                double key = random.nextDouble();
+                p.add(value, key);
+                copy.add(value, key);
+            }
+            stored.add(p.toPane("m", "v1", index * SLIDE, (index + 1) * SLIDE));
+            full.add(copy.toPane("m", "v1", index * SLIDE, (index + 1) * SLIDE));
+            int from = Math.max(0, index - panesPerWindow + 1);
+            FeatureProfile window = FeatureProfile.empty(baseline, k, 0);
+            List<PaneProfile> newestFirst = new ArrayList<>(stored.subList(from, index + 1));
+            java.util.Collections.reverse(newestFirst);
+            WindowEvaluator.mergeNewestFirst(window, newestFirst, k);
+            FeatureProfile expected = FeatureProfile.empty(baseline, k, 0);
+            for (PaneProfile f : full.subList(from, index + 1)) {
+                expected.merge(f);
+            }
+            assertThat(window.count()).isEqualTo(expected.count());
+            assertThat(window.sample().sortedValues()).as("window ending with pane %d", index)
+                    .containsExactly(expected.sample().sortedValues());
+            storedValues = 0;
+            for (PaneProfile s : stored.subList(from, index + 1)) {
+                storedValues += s.sample.size();
+            }
+        }
+        // the last window's six panes hold far fewer than six full samples
+        assertThat(storedValues).isLessThan(3L * k);
+    }
+
+    @Test
+    void panesOfEqualSizeKeepAboutKTimesTheHarmonicNumberOfTheWindow() {
+        int k = 200;
+        int panesPerWindow = 12;
+        java.util.Random random = new java.util.Random(5);
+        List<PaneProfile> stored = new ArrayList<>();
+        long held = 0;
+        for (int index = 0; index < 40; index++) {
+            FeatureProfile p = FeatureProfile.empty(baseline, k, index);
+            for (int i = 0; i < 5000; i++) {
+                p.add(random.nextGaussian(), random.nextDouble());
+            }
+            stored.add(p.toPane("m", "v1", index * SLIDE, (index + 1) * SLIDE));
+            int from = Math.max(0, index - panesPerWindow + 1);
+            List<PaneProfile> newestFirst = new ArrayList<>(stored.subList(from, index + 1));
+            java.util.Collections.reverse(newestFirst);
+            WindowEvaluator.mergeNewestFirst(FeatureProfile.empty(baseline, k, 0), newestFirst, k);
+            held = newestFirst.stream().mapToLong(s -> s.sample.size()).sum();
+        }
+        // H(12) = 3.10: about 620 values instead of 12 x 200 = 2400
+        assertThat(held).isBetween(450L, 800L);
+    }
 }
