@@ -16,17 +16,20 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one bounded job graph on a MiniCluster of its own in this JVM and measures it: seconds from its first
  * record to its end, the most heap in use while it ran, and the largest completed checkpoint (in all and of the
- * operator whose name is given), read from the checkpoint statistics the web UI shows.
+ * operator whose name is given, and of every task in the largest one), read from the checkpoint statistics the web UI
+ * shows.
  */
 final class MeasuredRun {
     /** What one run measured. */
     record Result(long events, double seconds, long maxHeapBytes, long maxCheckpointBytes, long maxOperatorCheckpointBytes,
-                  int completedCheckpoints) {
+                  int completedCheckpoints, Map<String, Long> stateByVertexAtMax) {
         double eventsPerSecond() {
             return events / seconds;
         }
@@ -62,6 +65,7 @@ final class MeasuredRun {
             long maxCheckpoint = 0;
             long maxOperator = 0;
             int completed = 0;
+            Map<String, Long> byVertex = new LinkedHashMap<>();
             var result = cluster.requestJobResult(id);
             while (!result.isDone()) {
                 maxHeap = Math.max(maxHeap, heapAfterGc());
@@ -71,13 +75,15 @@ final class MeasuredRun {
                     CompletedCheckpointStats last = stats == null ? null : stats.getHistory().getLatestCompletedCheckpoint();
                     if (last != null) {
                         completed = (int) stats.getCounts().getNumberOfCompletedCheckpoints();
+                        boolean largest = last.getStateSize() > maxCheckpoint;
                         maxCheckpoint = Math.max(maxCheckpoint, last.getStateSize());
                         for (AccessExecutionJobVertex v : graph.getVerticesTopologically()) {
-                            if (v.getName().contains(operatorName)) {
-                                TaskStateStats t = last.getTaskStateStats(v.getJobVertexId());
-                                if (t != null) {
-                                    maxOperator = Math.max(maxOperator, t.getStateSize());
-                                }
+                            TaskStateStats t = last.getTaskStateStats(v.getJobVertexId());
+                            if (t != null && v.getName().contains(operatorName)) {
+                                maxOperator = Math.max(maxOperator, t.getStateSize());
+                            }
+                            if (t != null && largest) {
+                                byVertex.put(v.getName(), t.getStateSize());
                             }
                         }
                     }
@@ -101,7 +107,7 @@ final class MeasuredRun {
                 throw new IllegalStateException("the job read " + TimedDeserializer.RECORDS.get() + " records, expected " + events);
             }
             double seconds = (end - first) / 1e9;
-            return new Result(events, seconds, maxHeap, maxCheckpoint, maxOperator, completed);
+            return new Result(events, seconds, maxHeap, maxCheckpoint, maxOperator, completed, byVertex);
         }
     }
 }

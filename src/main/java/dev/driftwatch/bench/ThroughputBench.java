@@ -40,7 +40,7 @@ public final class ThroughputBench {
 
     /** One measured row of the report. */
     record Row(String what, int parallelism, int ratio, long events, double eventsPerSecond, long heapBytes,
-               long checkpointBytes, long windowStateBytes) {}
+               long checkpointBytes, long windowStateBytes, long paneStageBytes) {}
 
     private final Options o;
     private final PrintStream out;
@@ -79,7 +79,7 @@ public final class ThroughputBench {
             for (int threads : o.parallelisms()) {
                 double eps = RawConsumerLoop.run(broker.bootstrapServers(), TOPIC, PARTITIONS, threads);
                 raw.put(threads, eps);
-                rows.add(new Row("(a) raw consumer loop", threads, 0, o.events(), eps, 0, 0, 0));
+                rows.add(new Row("(a) raw consumer loop", threads, 0, o.events(), eps, 0, 0, 0, 0));
                 out.printf(Locale.ROOT, "(a) raw limit, %d thread(s): %,.0f events/s%n", threads, eps);
             }
             for (int p : o.parallelisms()) {
@@ -137,8 +137,11 @@ public final class ThroughputBench {
         DriftJob.defineWorkflow(env, config, boundedSource(bootstrap, "bench-job", OffsetsInitializer.latest()),
                 DriftJob.kafkaSinks(config));
         MeasuredRun.Result r = MeasuredRun.run(env, parallelism, o.events(), "window-evaluator");
+        long paneStage = r.stateByVertexAtMax().entrySet().stream()
+                .filter(e -> e.getKey().contains("pane-aggregator")).mapToLong(Map.Entry::getValue).sum();
+        out.printf(Locale.ROOT, "    largest checkpoint by task: %s%n", r.stateByVertexAtMax());
         return new Row("(b) driftwatch job", parallelism, ratio, o.events(), r.eventsPerSecond(), r.maxHeapBytes(),
-                r.maxCheckpointBytes(), r.maxOperatorCheckpointBytes());
+                r.maxCheckpointBytes(), r.maxOperatorCheckpointBytes(), paneStage);
     }
 
     private Row runNaive(String bootstrap, Path baselines, int parallelism, int ratio) throws Exception {
@@ -155,15 +158,15 @@ public final class ThroughputBench {
                 new BaselineSource(baselines.toString(), false), SLIDE.multipliedBy(ratio), SLIDE, 1000);
         MeasuredRun.Result r = MeasuredRun.run(env, parallelism, n, "naive-window-statistics");
         return new Row("(c) naive sliding windows", parallelism, ratio, n, r.eventsPerSecond(), r.maxHeapBytes(),
-                r.maxCheckpointBytes(), r.maxOperatorCheckpointBytes());
+                r.maxCheckpointBytes(), r.maxOperatorCheckpointBytes(), 0);
     }
 
     private List<String> table(List<Row> rows, Map<Integer, Double> raw, Row naive) {
         int columns = o.features() + 1;
         long keys = (long) o.models() * columns;
         List<String> lines = new ArrayList<>();
-        lines.add("| run | parallelism | window/slide | events | events/s | (b)/(a) | (b)/(a) per core | (b)/(c) | heap after GC (max) | checkpoint (max) | window-evaluator state per (model, feature) | goal 5 bound |");
-        lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        lines.add("| run | parallelism | window/slide | events | events/s | (b)/(a) | (b)/(a) per core | (b)/(c) | heap after GC (max) | checkpoint (max) | window-evaluator state per (model, feature) | goal 5 bound | pane stage state per (model, feature), in the largest checkpoint |");
+        lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
             boolean job = r.what().startsWith("(b)");
             Double a = raw.get(r.parallelism());
@@ -174,11 +177,12 @@ public final class ThroughputBench {
             String perKey = r.windowStateBytes() > 0 && r.what().startsWith("(b)")
                     ? String.format(Locale.ROOT, "%,d B", r.windowStateBytes() / keys) : "";
             String bound = job ? String.format(Locale.ROOT, "%,d B", (long) r.ratio() * (8L * 1000 + 8L * 10)) : "";
-            lines.add(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %s | %s |",
+            String paneStage = job && r.checkpointBytes() > 0 ? String.format(Locale.ROOT, "%,d B", r.paneStageBytes() / keys) : "";
+            lines.add(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %,.0f | %s | %s | %s | %s | %s | %s | %s | %s |",
                     r.what(), r.parallelism(), r.ratio() == 0 ? "-" : Integer.toString(r.ratio()), r.events(),
                     r.eventsPerSecond(), vsRaw, perCore, vsNaive,
                     r.heapBytes() == 0 ? "" : BenchFiles.mib(r.heapBytes()),
-                    r.checkpointBytes() == 0 ? "" : BenchFiles.mib(r.checkpointBytes()), perKey, bound));
+                    r.checkpointBytes() == 0 ? "" : BenchFiles.mib(r.checkpointBytes()), perKey, bound, paneStage));
         }
         return lines;
     }
