@@ -10,6 +10,7 @@ public final class ModelBaselines {
     private final String model;
     private final String version;
     private final Baseline[] features;
+    private final List<String> featureNames;
     private final long[] salts;
     private final Baseline prediction;
     private final long createdAt;
@@ -19,6 +20,7 @@ public final class ModelBaselines {
         this.version = version;
         this.prediction = baselines.stream().filter(b -> b.feature().equals(Baseline.PREDICTION_FEATURE)).findFirst().orElse(null);
         this.features = baselines.stream().filter(b -> !b.feature().equals(Baseline.PREDICTION_FEATURE)).toArray(Baseline[]::new);
+        this.featureNames = java.util.Arrays.stream(features).map(Baseline::feature).toList();
         this.salts = new long[features.length + 1];
         for (int i = 0; i < features.length; i++) {
             salts[i] = SamplingKeys.mix(features[i].feature().hashCode() * 0x9E3779B97F4A7C15L + 1);
@@ -39,6 +41,11 @@ public final class ModelBaselines {
     /** Feature baselines, prediction excluded. */
     public Baseline[] features() {
         return features;
+    }
+
+    /** Names of {@link #features()}, in the same order. */
+    public List<String> featureNames() {
+        return featureNames;
     }
 
     /** Sampling salt of feature i; index features().length is the prediction's. */

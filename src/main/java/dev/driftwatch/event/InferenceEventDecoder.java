@@ -2,6 +2,7 @@ package dev.driftwatch.event;
 
 import dev.driftwatch.avro.InferenceEvent;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BadHeaderException;
@@ -13,31 +14,79 @@ import org.apache.avro.specific.SpecificDatumReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Decodes InferenceEvent bytes: Avro single-object encoding (the writer schema found by fingerprint among
- * every shipped version, schemas/history) or plain binary Avro of the current schema. Never throws on bad
- * bytes: it says why in a {@link DecodeException}. Not thread-safe (one per task).
+ * every shipped version, schemas/history) or plain binary Avro of the current schema. The shipped versions are
+ * read by {@link FlatEventReader} into a {@link FeatureMap}; a schema of another shape by Avro's own reader. Never
+ * throws on bad bytes: it says why in a {@link DecodeException}. Not thread-safe (one per task).
  */
 public final class InferenceEventDecoder {
     /** Resource names of every InferenceEvent schema version ever shipped. */
+    private static final VarHandle LITTLE_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     static final List<String> HISTORY = List.of("InferenceEvent-v1.avsc", "InferenceEvent-v2.avsc");
+
+    private static final byte[] SINGLE_OBJECT_MAGIC = {(byte) 0xC3, 0x01};
+    private static final int SINGLE_OBJECT_HEADER = 10;
 
     private final boolean singleObject;
     private final BinaryMessageDecoder<InferenceEvent> messageDecoder;
     private final SpecificDatumReader<InferenceEvent> binaryReader;
     private BinaryDecoder reuse;
+    private final FlatEventReader flatReader = new FlatEventReader();
+    // writer schemas the flat reader reads, by fingerprint: v1-shaped (no label, attributes) and v2-shaped
+    private final Set<Long> flatWithoutLabel = new HashSet<>();
+    private final Set<Long> flatWithLabel = new HashSet<>();
+    private final boolean flatBinary;
 
     public InferenceEventDecoder(boolean singleObject) {
         this.singleObject = singleObject;
         this.messageDecoder = new BinaryMessageDecoder<>(SpecificData.get(), InferenceEvent.getClassSchema());
         for (Schema s : shippedSchemas()) {
             messageDecoder.addSchema(s);
+            switch (flatShape(s)) {
+                case 1 -> flatWithoutLabel.add(SchemaNormalization.parsingFingerprint64(s));
+                case 2 -> flatWithLabel.add(SchemaNormalization.parsingFingerprint64(s));
+                default -> { }
+            }
         }
         this.binaryReader = new SpecificDatumReader<>(InferenceEvent.class);
+        this.flatBinary = flatShape(InferenceEvent.getClassSchema()) == 2;
+    }
+
+    /**
+     * Which shape of the current schema a writer schema has, field for field: 2 for all eight fields, 1 for the
+     * first six (v1: no label, no attributes), 0 for anything else (read by Avro's own reader).
+     */
+    static int flatShape(Schema writer) {
+        List<Schema.Field> current = InferenceEvent.getClassSchema().getFields();
+        List<Schema.Field> fields = writer.getFields();
+        if (fields.size() != 6 && fields.size() != 8 || current.size() != 8) {
+            return 0;
+        }
+        for (int i = 0; i < fields.size(); i++) {
+            Schema.Field f = fields.get(i);
+            Schema.Field c = current.get(i);
+            if (!f.name().equals(c.name()) || !sameType(f.schema(), c.schema())) {
+                return 0;
+            }
+        }
+        return fields.size() == 8 ? 2 : 1;
+    }
+
+    // the same Avro type, ignoring properties that only steer Java code generation (avro.java.string)
+    private static boolean sameType(Schema a, Schema b) {
+        return SchemaNormalization.toParsingForm(a).equals(SchemaNormalization.toParsingForm(b))
+                && java.util.Objects.equals(a.getLogicalType(), b.getLogicalType());
     }
 
     /** Every InferenceEvent schema version shipped, oldest first. */
@@ -59,6 +108,24 @@ public final class InferenceEventDecoder {
     public InferenceEvent decode(byte[] bytes) throws DecodeException {
         if (bytes == null || bytes.length == 0) {
             throw new DecodeException(DeadLetterReason.UNDECODABLE, "empty record value");
+        }
+        if (singleObject && bytes.length >= SINGLE_OBJECT_HEADER
+                && bytes[0] == SINGLE_OBJECT_MAGIC[0] && bytes[1] == SINGLE_OBJECT_MAGIC[1]) {
+            long fingerprint = (long) LITTLE_ENDIAN_LONG.get(bytes, 2);
+            if (flatWithLabel.contains(fingerprint)) {
+                return flatReader.read(bytes, SINGLE_OBJECT_HEADER, true);
+            }
+            if (flatWithoutLabel.contains(fingerprint)) {
+                return flatReader.read(bytes, SINGLE_OBJECT_HEADER, false);
+            }
+        }
+        if (!singleObject && flatBinary) {
+            InferenceEvent e = flatReader.read(bytes, 0, true);
+            if (flatReader.position() != bytes.length) {
+                throw new DecodeException(DeadLetterReason.UNDECODABLE,
+                        "trailing bytes after a binary InferenceEvent (is the producer using single-object encoding?)");
+            }
+            return e;
         }
         try {
             if (singleObject) {

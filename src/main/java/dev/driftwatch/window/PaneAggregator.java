@@ -9,6 +9,8 @@ import dev.driftwatch.baseline.ModelBaselines;
 import dev.driftwatch.baseline.SamplingKeys;
 import dev.driftwatch.event.DeadLetterReason;
 import dev.driftwatch.event.DecodedRecord;
+import dev.driftwatch.event.FeatureLayout;
+import dev.driftwatch.event.FeatureMap;
 import dev.driftwatch.profile.FeatureProfile;
 import dev.driftwatch.profile.PaneProfile;
 import org.apache.flink.api.common.state.ListState;
@@ -247,6 +249,9 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
         private final long paneStart;
         private final FeatureProfile[] features;
         private final FeatureProfile prediction;
+        // positions of the baselined features in the events' layout, for the layout seen last
+        private FeatureLayout layout;
+        private int[] positions;
 
         OpenPane(ModelBaselines mb, PaneKey key, int reservoirSize) {
             this.baselines = mb;
@@ -265,11 +270,38 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
         void add(InferenceEvent e, long eventHash, PaneAggregator owner) {
             Map<String, Object> values = e.getFeatures();
             Baseline[] bs = baselines.features();
-            for (int i = 0; i < bs.length; i++) {
-                addValue(features[i], values.get(bs[i].feature()), eventHash, baselines.salt(i), owner);
+            if (values instanceof FeatureMap flat) {
+                addByPosition(flat, eventHash, owner);
+            } else {
+                for (int i = 0; i < bs.length; i++) {
+                    addValue(features[i], values.get(bs[i].feature()), eventHash, baselines.salt(i), owner);
+                }
             }
             if (prediction != null) {
                 addValue(prediction, e.getPrediction(), eventHash, baselines.salt(bs.length), owner);
+            }
+        }
+
+        /** The decoder's flat features: positions looked up once per layout, numbers read without boxing. */
+        private void addByPosition(FeatureMap flat, long eventHash, PaneAggregator owner) {
+            if (flat.layout() != layout) {
+                layout = flat.layout();
+                positions = layout.positionsOf(baselines.featureNames());
+            }
+            for (int i = 0; i < features.length; i++) {
+                int at = positions[i];
+                FeatureProfile p = features[i];
+                if (at >= 0 && flat.isNumber(at) && p.baseline().isNumeric()) {
+                    double v = flat.number(at);
+                    if (Double.isFinite(v)) {
+                        p.add(v, SamplingKeys.key(eventHash, baselines.salt(i)));
+                    } else {
+                        owner.countNonFinite();
+                        p.addMissing();
+                    }
+                } else {
+                    addValue(p, at < 0 ? null : flat.value(at), eventHash, baselines.salt(i), owner);
+                }
             }
         }
 

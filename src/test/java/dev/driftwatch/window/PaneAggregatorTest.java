@@ -162,4 +162,53 @@ class PaneAggregatorTest {
         java.util.Arrays.sort(backward);
         assertThat(forward).hasSize(100).containsExactly(backward);
     }
+
+    @Test
+    void eventsDecodedIntoFlatFeatureMapsCountExactlyAsPlainMapsDo() throws Exception {
+        java.util.Random random = new java.util.Random(8);
+        List<StreamRecord<DecodedRecord>> plain = new java.util.ArrayList<>();
+        List<StreamRecord<DecodedRecord>> decoded = new java.util.ArrayList<>();
+        dev.driftwatch.event.InferenceEventDecoder decoder = new dev.driftwatch.event.InferenceEventDecoder(true);
+        Object[] xs = {null, Double.NaN, Double.NEGATIVE_INFINITY, "text", 1.5, -0.25, 3.0};
+        Object[] cs = {null, "a", "b", "zzz", 7.0, Double.NaN};
+        for (int i = 0; i < 400; i++) {
+            Object x = random.nextInt(3) == 0 ? xs[random.nextInt(xs.length)] : random.nextGaussian();
+            StreamRecord<DecodedRecord> r = event("id" + i, "m", "v1", 1_000 + i, x, cs[random.nextInt(cs.length)],
+                    random.nextBoolean() ? null : random.nextDouble());
+            plain.add(r);
+            InferenceEvent e = decoder.decode(dev.driftwatch.io.AvroBytes.singleObject(r.getValue().event));
+            assertThat(e.getFeatures()).isInstanceOf(dev.driftwatch.event.FeatureMap.class);
+            decoded.add(new StreamRecord<>(DecodedRecord.ok(e, "events", 0, r.getTimestamp()), r.getTimestamp()));
+        }
+        Map<String, PaneProfile> fromPlain;
+        Map<String, PaneProfile> fromDecoded;
+        try (var h = harness()) {
+            h.open();
+            for (var r : plain) {
+                h.processElement(r);
+            }
+            h.processWatermark(PANE - 1);
+            fromPlain = byFeature(h.extractOutputValues());
+        }
+        try (var h = harness()) {
+            h.open();
+            for (var r : decoded) {
+                h.processElement(r);
+            }
+            h.processWatermark(PANE - 1);
+            fromDecoded = byFeature(h.extractOutputValues());
+        }
+        assertThat(fromDecoded).containsOnlyKeys(fromPlain.keySet());
+        for (String k : fromPlain.keySet()) {
+            PaneProfile a = fromPlain.get(k);
+            PaneProfile b = fromDecoded.get(k);
+            assertThat(b.cells).as(k).containsExactly(a.cells);
+            assertThat(b.count).as(k).isEqualTo(a.count);
+            assertThat(b.missing).as(k).isEqualTo(a.missing);
+            if (a.sample != null) {
+                assertThat(b.sample.sortedValues()).as(k).containsExactly(a.sample.sortedValues());
+            }
+        }
+        assertThat(fromPlain.get("x@0").missing).as("null, NaN, infinities and text in x").isGreaterThan(0);
+    }
 }
