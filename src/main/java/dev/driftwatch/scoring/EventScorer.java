@@ -1,6 +1,8 @@
 package dev.driftwatch.scoring;
 
 import dev.driftwatch.avro.InferenceEvent;
+import dev.driftwatch.event.FeatureLayout;
+import dev.driftwatch.event.FeatureMap;
 import dev.driftwatch.scoring.OnnxModelArtifact.ModelSignature;
 import dev.driftwatch.scoring.ScoringModelConfig.MissingPolicy;
 import java.util.List;
@@ -52,12 +54,16 @@ public final class EventScorer {
         void accept(ScoredEvent event, long timestamp) throws Exception;
     }
 
-    private record Pending(InferenceEvent event, long timestamp) {}
-
     private final ScoringModelConfig config;
     private final List<String> featureOrder;
     private final double[] means;
-    private final MicroBatcher<Pending> batcher;
+    private final MicroBatcher<InferenceEvent> batcher;
+    // the Flink timestamps of the pending rows, by row
+    private final long[] timestamps;
+    private int flushed;
+    // positions of the model's features in the layout of the events seen last
+    private FeatureLayout layout;
+    private int[] positions;
     private final Listener listener;
     private final float[] row;
     private final String role;
@@ -79,6 +85,7 @@ public final class EventScorer {
         this.batcher = new MicroBatcher<>(config.batchSize(), featureOrder.size(), scorer);
         this.listener = listener;
         this.row = new float[featureOrder.size()];
+        this.timestamps = new long[config.batchSize()];
         this.role = config.role().name();
         this.artifactLabel = config.artifactLabel();
     }
@@ -91,17 +98,35 @@ public final class EventScorer {
      */
     public boolean add(InferenceEvent event, long timestamp) {
         Map<String, Object> features = event.getFeatures();
+        FeatureMap flat = features instanceof FeatureMap f ? f : null;
+        if (flat != null && flat.layout() != layout) {
+            layout = flat.layout();
+            positions = layout.positionsOf(featureOrder);
+        }
         boolean imputed = false;
         for (int i = 0; i < row.length; i++) {
-            Object value = features == null ? null : features.get(featureOrder.get(i));
             double x;
-            if (value instanceof Number number) {
-                x = number.doubleValue();
-            } else if (value == null) {
-                x = Double.NaN;
+            if (flat != null) {
+                // the decoder's flat features: by position, no lookup, no boxing
+                int at = positions[i];
+                if (at >= 0 && flat.isNumber(at)) {
+                    x = flat.number(at);
+                } else if (at < 0 || flat.value(at) == null) {
+                    x = Double.NaN;
+                } else {
+                    listener.skipped(Skip.INVALID_FEATURE);
+                    return false;
+                }
             } else {
-                listener.skipped(Skip.INVALID_FEATURE);
-                return false;
+                Object value = features == null ? null : features.get(featureOrder.get(i));
+                if (value instanceof Number number) {
+                    x = number.doubleValue();
+                } else if (value == null) {
+                    x = Double.NaN;
+                } else {
+                    listener.skipped(Skip.INVALID_FEATURE);
+                    return false;
+                }
             }
             if (!Double.isFinite(x)) {
                 if (config.missingPolicy() == MissingPolicy.SKIP || Double.isNaN(means[i])) {
@@ -119,7 +144,8 @@ public final class EventScorer {
         if (batcher.isEmpty()) {
             firstRowNanos = System.nanoTime();
         }
-        return batcher.add(new Pending(event, timestamp), row);
+        timestamps[batcher.size()] = timestamp;
+        return batcher.add(event, row);
     }
 
     /** Scores the pending rows and emits their ScoredEvents in arrival order. */
@@ -128,7 +154,8 @@ public final class EventScorer {
             return 0;
         }
         long started = firstRowNanos;
-        int n = batcher.flush((pending, score) -> sink.accept(toScored(pending.event(), score), pending.timestamp()));
+        flushed = 0;
+        int n = batcher.flush((event, score) -> sink.accept(toScored(event, score), timestamps[flushed++]));
         listener.batchScored(n, System.nanoTime() - started);
         return n;
     }

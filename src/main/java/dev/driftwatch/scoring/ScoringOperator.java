@@ -45,6 +45,7 @@ public class ScoringOperator extends AbstractStreamOperator<ScoredEvent>
     private final HashMap<String, Double> featureMeans;
 
     private transient SharedOrtSessions.Lease lease;
+    private transient OrtBatchScorer batchScorer;
     private transient EventScorer scorer;
     private transient StreamRecord<ScoredEvent> reuse;
     private transient long batchStartedAt;
@@ -107,8 +108,8 @@ public class ScoringOperator extends AbstractStreamOperator<ScoredEvent>
                 batchLatencyMs.update(latencyNanos / 1_000_000);
             }
         };
-        scorer = new EventScorer(config, lease.signature(),
-                new OrtBatchScorer(lease.session(), lease.signature()), featureMeans, listener);
+        batchScorer = new OrtBatchScorer(lease.session(), lease.signature());
+        scorer = new EventScorer(config, lease.signature(), batchScorer, featureMeans, listener);
         reuse = new StreamRecord<>(null);
     }
 
@@ -182,6 +183,11 @@ public class ScoringOperator extends AbstractStreamOperator<ScoredEvent>
             if (scorer != null) {
                 // Only reached with rows pending when the task fails; the source replays them.
                 scorer.discardPending();
+            }
+            if (batchScorer != null) {
+                // its tensors before the session they ran on
+                batchScorer.close();
+                batchScorer = null;
             }
             if (lease != null) {
                 lease.close();
