@@ -21,12 +21,19 @@ public final class FeatureMap extends AbstractMap<String, Object> {
     private final byte[] tags;
     private final double[] numbers;
     private final String[] strings;
+    // how many entries from the first on are finite numbers
+    private final int finitePrefix;
 
     FeatureMap(FeatureLayout layout, byte[] tags, double[] numbers, String[] strings) {
         this.layout = layout;
         this.tags = tags;
         this.numbers = numbers;
         this.strings = strings;
+        int prefix = 0;
+        while (prefix < tags.length && tags[prefix] == NUMBER && Double.isFinite(numbers[prefix])) {
+            prefix++;
+        }
+        this.finitePrefix = prefix;
     }
 
     public FeatureLayout layout() {
@@ -41,6 +48,40 @@ public final class FeatureMap extends AbstractMap<String, Object> {
     /** The number at the position; only meaningful where {@link #isNumber} is true. */
     public double number(int position) {
         return numbers[position];
+    }
+
+    /**
+     * Copies the numbers at the given positions into {@code row[offset, offset + positions.length)} as floats, the
+     * scoring operator's input row. Returns false, with the row partly written, as soon as one is absent (position
+     * -1), null, a string, NaN or infinite: the caller then takes the value-by-value path.
+     */
+    public boolean copyFiniteNumbers(int[] positions, float[] row, int offset) {
+        for (int i = 0; i < positions.length; i++) {
+            int p = positions[i];
+            if (p < 0 || tags[p] != NUMBER) {
+                return false;
+            }
+            double x = numbers[p];
+            if (!Double.isFinite(x)) {
+                return false;
+            }
+            row[offset + i] = (float) x;
+        }
+        return true;
+    }
+
+    /**
+     * Like {@link #copyFiniteNumbers} for positions 0, 1, ..., n - 1 (a producer that writes the model's features
+     * first, in the model's order): one straight loop the JIT vectorizes.
+     */
+    public boolean copyLeadingFiniteNumbers(int n, float[] row, int offset) {
+        if (finitePrefix < n) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            row[offset + i] = (float) numbers[i];
+        }
+        return true;
     }
 
     /** The value at the position as the map holds it: a Double, a String or null. */

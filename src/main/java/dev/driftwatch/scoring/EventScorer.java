@@ -64,8 +64,10 @@ public final class EventScorer {
     // positions of the model's features in the layout of the events seen last
     private FeatureLayout layout;
     private int[] positions;
+    // whether the layout holds the model's features first, in the model's order
+    private boolean inOrder;
     private final Listener listener;
-    private final float[] row;
+    private final int featureCount;
     private final String role;
     private final String artifactLabel;
     private long firstRowNanos;
@@ -84,7 +86,7 @@ public final class EventScorer {
         }
         this.batcher = new MicroBatcher<>(config.batchSize(), featureOrder.size(), scorer);
         this.listener = listener;
-        this.row = new float[featureOrder.size()];
+        this.featureCount = featureOrder.size();
         this.timestamps = new long[config.batchSize()];
         this.role = config.role().name();
         this.artifactLabel = config.artifactLabel();
@@ -102,9 +104,20 @@ public final class EventScorer {
         if (flat != null && flat.layout() != layout) {
             layout = flat.layout();
             positions = layout.positionsOf(featureOrder);
+            inOrder = true;
+            for (int i = 0; i < positions.length; i++) {
+                inOrder &= positions[i] == i;
+            }
+        }
+        float[] row = batcher.buffer();
+        int offset = batcher.nextRowOffset();
+        if (flat != null && (inOrder ? flat.copyLeadingFiniteNumbers(featureCount, row, offset)
+                : flat.copyFiniteNumbers(positions, row, offset))) {
+            // every feature present and finite: the common case, one tight loop
+            return commit(event, timestamp);
         }
         boolean imputed = false;
-        for (int i = 0; i < row.length; i++) {
+        for (int i = 0; i < featureCount; i++) {
             double x;
             if (flat != null) {
                 // the decoder's flat features: by position, no lookup, no boxing
@@ -136,16 +149,20 @@ public final class EventScorer {
                 x = means[i];
                 imputed = true;
             }
-            row[i] = (float) x;
+            row[offset + i] = (float) x;
         }
         if (imputed) {
             listener.imputed();
         }
+        return commit(event, timestamp);
+    }
+
+    private boolean commit(InferenceEvent event, long timestamp) {
         if (batcher.isEmpty()) {
             firstRowNanos = System.nanoTime();
         }
         timestamps[batcher.size()] = timestamp;
-        return batcher.add(event, row);
+        return batcher.commitRow(event);
     }
 
     /** Scores the pending rows and emits their ScoredEvents in arrival order. */

@@ -65,6 +65,35 @@ public final class MicroBatcher<T> {
     }
 
     /**
+     * Offset in {@link #buffer()} of the row the next {@link #commitRow} adds: callers that build rows themselves
+     * write the features there directly (no intermediate row, no copy); what they write is ignored until committed.
+     *
+     * @throws IllegalStateException when the batch is already full
+     */
+    public int nextRowOffset() {
+        if (size == batchSize) {
+            throw new IllegalStateException("micro-batch is full (" + batchSize + " rows); flush it first");
+        }
+        return size * featureCount;
+    }
+
+    /** The row-major batch buffer ([batchSize, features]); see {@link #nextRowOffset}. */
+    public float[] buffer() {
+        return rows;
+    }
+
+    /**
+     * Adds the row written at {@link #nextRowOffset} with its item; returns true when the batch is now full.
+     *
+     * @throws IllegalStateException when the batch is already full
+     */
+    public boolean commitRow(T item) {
+        nextRowOffset();
+        items[size++] = item;
+        return size == batchSize;
+    }
+
+    /**
      * Scores the pending rows and hands each item with its score to the sink, then empties the
      * batch. An exception from the scorer leaves the rows pending (the job fails and replays them
      * from the last checkpoint; nothing is emitted twice because nothing was emitted).
