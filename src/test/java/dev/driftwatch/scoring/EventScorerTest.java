@@ -33,8 +33,8 @@ class EventScorerTest {
         List<InferenceEvent> plain = new ArrayList<>();
         List<InferenceEvent> decoded = new ArrayList<>();
         for (int i = 0; i < 700; i++) {
-            Map<String, Object> features = new HashMap<>();
-            // three producers: f0..f9 in order, in reverse, and with an extra feature
+            Map<String, Object> features = new java.util.LinkedHashMap<>();
+            // three producers: f0..f9 in the model's order, in reverse, and in order with an extra feature last
             int producer = random.nextInt(3);
             for (int j = 0; j < 10; j++) {
                 int f = producer == 1 ? 9 - j : j;
