@@ -56,6 +56,11 @@ public final class FeatureProfile {
         return baseline;
     }
 
+    /** Whether the profile counts numbers (a numeric baseline), without a lookup in the baseline record. */
+    public boolean isNumeric() {
+        return sample != null;
+    }
+
     /** Adds a numeric value; NaN and infinities count as missing. Uses the reservoir's own random keys. */
     public void add(double value) {
         if (!Double.isFinite(value)) {

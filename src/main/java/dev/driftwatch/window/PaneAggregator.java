@@ -291,7 +291,7 @@ public class PaneAggregator extends AbstractStreamOperator<PaneProfile>
             for (int i = 0; i < features.length; i++) {
                 int at = positions[i];
                 FeatureProfile p = features[i];
-                if (at >= 0 && flat.isNumber(at) && p.baseline().isNumeric()) {
+                if (at >= 0 && flat.isNumber(at) && p.isNumeric()) {
                     double v = flat.number(at);
                     if (Double.isFinite(v)) {
                         p.add(v, SamplingKeys.key(eventHash, baselines.salt(i)));

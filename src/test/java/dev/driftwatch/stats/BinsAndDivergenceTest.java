@@ -73,4 +73,23 @@ class BinsAndDivergenceTest {
         assertThat(MissingRate.compare(0, 0, 0.3, 0.05).drifted()).isFalse();
         assertThatThrownBy(() -> MissingRate.compare(5, 3, 0.0, 0.05)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void binIndexIsTheNumberOfEdgesStrictlyBelowTheValueForFewAndManyEdges() {
+        java.util.Random random = new java.util.Random(9);
+        for (int trial = 0; trial < 2000; trial++) {
+            double[] edges = new double[random.nextInt(70)];
+            for (int i = 0; i < edges.length; i++) {
+                edges[i] = random.nextInt(20) - 10; // duplicates, as discrete features give
+            }
+            java.util.Arrays.sort(edges);
+            double v = random.nextInt(5) == 0 ? random.nextInt(24) - 12 : random.nextGaussian() * 8;
+            if (random.nextInt(50) == 0) {
+                v = random.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            }
+            final double x = v;
+            long below = java.util.Arrays.stream(edges).filter(e -> e < x).count();
+            assertThat(QuantileBins.binIndex(edges, v)).as("%s in %s", v, java.util.Arrays.toString(edges)).isEqualTo((int) below);
+        }
+    }
 }
