@@ -186,6 +186,7 @@ public final class FeatureProfile {
         p.missing = missing;
         p.cells = cells.clone();
         if (sample != null) {
+            sample.compact();
             p.sample = sample;
         }
         if (digest != null) {

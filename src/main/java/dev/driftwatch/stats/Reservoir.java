@@ -37,6 +37,11 @@ public class Reservoir {
     // values still to pass over before the next one enters (used once full)
     private long skip;
     private long rngState;
+    // offer(): candidates with keys below the threshold, not yet in the heap; every k of them are merged with the
+    // heap in one selection (a sift-down per candidate was a quarter of the pane stage's time)
+    private double[] pendingValues;
+    private double[] pendingKeys;
+    private int pending;
 
     /** For serializers; set every field before use. */
     public Reservoir() {}
@@ -95,10 +100,112 @@ public class Reservoir {
             }
             return;
         }
-        if (key < keys[0]) {
-            replaceLargest(value, key);
+        if (key < threshold) {
+            if (pendingKeys == null) {
+                pendingKeys = new double[capacity];
+                pendingValues = new double[capacity];
+            }
+            pendingKeys[pending] = key;
+            pendingValues[pending] = value;
+            if (++pending == pendingKeys.length) {
+                compact();
+            }
+        }
+    }
+
+    /**
+     * Moves the candidates {@link #offer} has buffered into the held set (the k smallest keys of both) and frees
+     * the buffer. Every method that reads the sample does this first; call it before handing the reservoir to a
+     * serializer, which copies fields as they are (a pending buffer is kept correctly, but takes room).
+     */
+    public void compact() {
+        if (pending == 0) {
+            pendingKeys = null;
+            pendingValues = null;
+            return;
+        }
+        int n = size + pending;
+        double[] k = Arrays.copyOf(keys, n);
+        double[] v = Arrays.copyOf(values, n);
+        System.arraycopy(pendingKeys, 0, k, size, pending);
+        System.arraycopy(pendingValues, 0, v, size, pending);
+        int kept = Math.min(capacity, n);
+        selectSmallest(k, v, n, kept);
+        keys = Arrays.copyOf(k, kept);
+        values = Arrays.copyOf(v, kept);
+        size = kept;
+        for (int i = kept / 2 - 1; i >= 0; i--) {
+            siftDown(i);
+        }
+        if (size == capacity) {
             threshold = keys[0];
         }
+        pending = 0;
+        pendingKeys = null;
+        pendingValues = null;
+    }
+
+    // quickselect: afterwards the first k entries hold the k smallest keys (in no order), values moved along
+    private static void selectSmallest(double[] keys, double[] values, int n, int k) {
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            // median of three as the pivot
+            double a = keys[lo];
+            double b = keys[mid];
+            double c = keys[hi];
+            double pivot = a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (keys[i] < pivot) {
+                    i++;
+                }
+                while (keys[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    double t = keys[i];
+                    keys[i] = keys[j];
+                    keys[j] = t;
+                    t = values[i];
+                    values[i] = values[j];
+                    values[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (k - 1 <= j) {
+                hi = j;
+            } else if (k - 1 >= i) {
+                lo = i;
+            } else {
+                return;
+            }
+        }
+    }
+
+    private void siftDown(int i) {
+        double key = keys[i];
+        double value = values[i];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && keys[child + 1] > keys[child]) {
+                child++;
+            }
+            if (keys[child] <= key) {
+                break;
+            }
+            keys[i] = keys[child];
+            values[i] = values[child];
+            i = child;
+        }
+        keys[i] = key;
+        values[i] = value;
     }
 
     /**
@@ -111,6 +218,8 @@ public class Reservoir {
         if (other == this) {
             throw new IllegalArgumentException("a reservoir cannot be merged into itself");
         }
+        compact();
+        other.compact();
         if (other.capacity < capacity && other.seen > other.size) {
             throw new IllegalArgumentException("cannot merge a reservoir of capacity " + other.capacity
                     + " that has dropped values into one of capacity " + capacity);
@@ -134,6 +243,7 @@ public class Reservoir {
      * bound past which no value can enter; NaN when empty.
      */
     public double largestKey() {
+        compact();
         return size == 0 ? Double.NaN : keys[0];
     }
 
@@ -146,6 +256,7 @@ public class Reservoir {
      * @return true when values were dropped
      */
     public boolean dropKeysAbove(double bound) {
+        compact();
         int kept = 0;
         for (int i = 0; i < size; i++) {
             if (keys[i] <= bound) {
@@ -171,6 +282,7 @@ public class Reservoir {
 
     /** An independent copy with the same state (same future samples for the same future input). */
     public Reservoir copy() {
+        compact();
         Reservoir copy = new Reservoir();
         copy.capacity = capacity;
         copy.size = size;
@@ -190,11 +302,13 @@ public class Reservoir {
 
     /** Number of values held: min(k, seen). */
     public int size() {
+        compact();
         return size;
     }
 
     /** A copy of the held values, in no particular order. */
     public double[] values() {
+        compact();
         return size == 0 ? new double[0] : Arrays.copyOf(values, size);
     }
 
@@ -265,6 +379,30 @@ public class Reservoir {
 
     public long getRngState() {
         return rngState;
+    }
+
+    public double[] getPendingValues() {
+        return pendingValues;
+    }
+
+    public void setPendingValues(double[] pendingValues) {
+        this.pendingValues = pendingValues;
+    }
+
+    public double[] getPendingKeys() {
+        return pendingKeys;
+    }
+
+    public void setPendingKeys(double[] pendingKeys) {
+        this.pendingKeys = pendingKeys;
+    }
+
+    public int getPending() {
+        return pending;
+    }
+
+    public void setPending(int pending) {
+        this.pending = pending;
     }
 
     public void setRngState(long rngState) {

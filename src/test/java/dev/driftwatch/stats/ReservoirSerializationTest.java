@@ -51,4 +51,36 @@ class ReservoirSerializationTest {
         assertThat(restored.size()).isZero();
         assertThat(restored.values()).isEmpty();
     }
+
+    @Test
+    void offeredValuesKeepExactlyTheKSmallestKeysEvenWhenSerializedWithCandidatesPending() throws Exception {
+        java.util.Random random = new java.util.Random(12);
+        TypeSerializer<Reservoir> serializer =
+                TypeInformation.of(Reservoir.class).createSerializer(new SerializerConfigImpl());
+        for (int trial = 0; trial < 30; trial++) {
+            int k = 1 + random.nextInt(300);
+            int n = random.nextInt(20_000);
+            Reservoir r = new Reservoir(k, trial);
+            java.util.TreeMap<Double, Double> byKey = new java.util.TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                double key = random.nextDouble();
+                double value = random.nextGaussian();
+                byKey.put(key, value);
+                r.offer(value, key);
+                if (i == n / 2) {
+                    // a checkpoint half-way, with offers possibly buffered: the copy must go on identically
+                    DataOutputSerializer out = new DataOutputSerializer(1024);
+                    serializer.serialize(r, out);
+                    r = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+                }
+            }
+            double[] expected = byKey.values().stream().limit(k).mapToDouble(Double::doubleValue).sorted().toArray();
+            assertThat(r.sortedValues()).as("k=%d n=%d", k, n).containsExactly(expected);
+            assertThat(r.size()).isEqualTo(Math.min(k, n));
+            assertThat(r.seen()).isEqualTo(n);
+            if (n > k) {
+                assertThat(r.largestKey()).isEqualTo(byKey.keySet().stream().skip(k - 1).findFirst().orElseThrow());
+            }
+        }
+    }
 }
