@@ -1,6 +1,7 @@
 package dev.driftwatch.stats;
 
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Two-sample Kolmogorov-Smirnov test, with the p-value as scipy.stats.ks_2samp(method='auto') computes it:
@@ -127,11 +128,31 @@ public final class KolmogorovSmirnov {
         return Math.min(1.0, Math.max(0.0, p));
     }
 
+    // exact p-values by (n, m, h): a window evaluation tests k = 1000 sample values against the same reference
+    // sample every time, so the same few hundred h recur, and the lattice recursion is most of stage 2's time
+    private static final int MAX_CACHED_P_VALUES = 1 << 16;
+    private static final ConcurrentHashMap<Long, Double> EXACT_P_VALUES = new ConcurrentHashMap<>();
+
     /** Exact P(D >= h / lcm(n, m)); NaN or a value outside [0, 1] when it cannot be computed. */
     static double exactPValue(int n, int m, int g, long h) {
         if (h <= 0) {
             return 1.0;
         }
+        // n, m <= MAX_EXACT_N < 2^14 and h <= lcm(n, m) < 2^28: one long holds all three
+        long key = ((long) n << 50) | ((long) m << 36) | h;
+        Double cached = EXACT_P_VALUES.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        double p = computeExactPValue(n, m, g, h);
+        if (EXACT_P_VALUES.size() >= MAX_CACHED_P_VALUES) {
+            EXACT_P_VALUES.clear();
+        }
+        EXACT_P_VALUES.put(key, p);
+        return p;
+    }
+
+    private static double computeExactPValue(int n, int m, int g, long h) {
         if (n == m) {
             return probOutsideSquare(n, h);
         }
