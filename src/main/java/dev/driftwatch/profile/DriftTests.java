@@ -25,7 +25,7 @@ public final class DriftTests {
             double[] current = Divergence.fractions(profile.cells());
             if (baseline.isNumeric()) {
                 if (baseline.supportsKs() && profile.sample() != null && profile.sample().size() > 0) {
-                    double[] sample = profile.sample().sortedValues();
+                    double[] sample = profile.sortedSample();
                     double[] reference = baseline.sortedSample();
                     KsResult ks = KolmogorovSmirnov.testSorted(sample, sample.length, reference, reference.length);
                     out.add(new TestOutcome(DriftTest.KS, ks.statistic(), ks.pValue(), thresholds.alpha()));

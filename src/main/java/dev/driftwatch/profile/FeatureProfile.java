@@ -24,6 +24,7 @@ public final class FeatureProfile {
     private long missing;
     private final Reservoir sample;
     private MergingDigest digest;
+    private double[] sorted;
 
     private FeatureProfile(Baseline baseline, long[] cells, Reservoir sample, MergingDigest digest) {
         this.baseline = baseline;
@@ -85,6 +86,7 @@ public final class FeatureProfile {
     }
 
     private void countNumeric(double value) {
+        sorted = null;
         cells[QuantileBins.binIndex(baseline.edges(), value)]++;
         if (digest != null) {
             digest.add(value);
@@ -164,6 +166,7 @@ public final class FeatureProfile {
     }
 
     private void mergeCounts(long[] otherCells, long otherCount, long otherMissing) {
+        sorted = null;
         for (int i = 0; i < cells.length; i++) {
             cells[i] += otherCells[i];
         }
@@ -227,6 +230,17 @@ public final class FeatureProfile {
     }
 
     /**
+     * The sample's values sorted ascending (a shared array: do not modify), for KS and the live quantiles of one
+     * window: sorted once, not once per use (an add or a merge sorts again on the next call).
+     */
+    public double[] sortedSample() {
+        if (sorted == null) {
+            sorted = sample.sortedValues();
+        }
+        return sorted;
+    }
+
+    /**
      * Live quantile (numeric profiles with values, else NaN): from the t-digest when it holds values, else from
      * the uniform sample (numpy's linear interpolation), as for windows merged from the pane stage's profiles.
      */
@@ -238,6 +252,6 @@ public final class FeatureProfile {
             // the digest saw every value (not only some restored panes')
             return digest.quantile(q);
         }
-        return sample.size() == 0 ? Double.NaN : QuantileBins.quantile(sample.sortedValues(), sample.size(), q);
+        return sample.size() == 0 ? Double.NaN : QuantileBins.quantile(sortedSample(), sample.size(), q);
     }
 }
