@@ -1,6 +1,7 @@
 package dev.driftwatch.bench;
 
 import dev.driftwatch.avro.InferenceEvent;
+import dev.driftwatch.event.FeatureMap;
 import dev.driftwatch.event.InferenceEventDecoder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -89,9 +90,18 @@ final class RawConsumerLoop {
                         firstNanos[worker] = System.nanoTime();
                     }
                     InferenceEvent e = decoder.decode(r.value());
-                    for (Object v : e.getFeatures().values()) {
-                        if (v instanceof Double d) {
-                            sum += d;
+                    if (e.getFeatures() instanceof FeatureMap flat) {
+                        // as the job reads them: by position, unboxed
+                        for (int i = 0; i < flat.size(); i++) {
+                            if (flat.isNumber(i)) {
+                                sum += flat.number(i);
+                            }
+                        }
+                    } else {
+                        for (Object v : e.getFeatures().values()) {
+                            if (v instanceof Double d) {
+                                sum += d;
+                            }
                         }
                     }
                     n++;

@@ -77,7 +77,10 @@ public final class ThroughputBench {
             List<Row> rows = new ArrayList<>();
             Map<Integer, Double> raw = new HashMap<>();
             for (int threads : o.parallelisms()) {
-                double eps = RawConsumerLoop.run(broker.bootstrapServers(), TOPIC, PARTITIONS, threads);
+                // the limit is the better of two runs: one run varies by a third on a shared machine, and a limit
+                // measured low would flatter the job
+                double eps = Math.max(RawConsumerLoop.run(broker.bootstrapServers(), TOPIC, PARTITIONS, threads),
+                        RawConsumerLoop.run(broker.bootstrapServers(), TOPIC, PARTITIONS, threads));
                 raw.put(threads, eps);
                 rows.add(new Row("(a) raw consumer loop", threads, 0, o.events(), eps, 0, 0, 0, 0));
                 out.printf(Locale.ROOT, "(a) raw limit, %d thread(s): %,.0f events/s%n", threads, eps);
