@@ -224,17 +224,28 @@ public class Reservoir {
             throw new IllegalArgumentException("cannot merge a reservoir of capacity " + other.capacity
                     + " that has dropped values into one of capacity " + capacity);
         }
+        if (size == 0 && other.size > 0 && other.size <= capacity) {
+            // into an empty reservoir (a window's first pane): the other's heap is already one
+            keys = Arrays.copyOf(other.keys, Math.max(other.size, Math.min(capacity, INITIAL_STORAGE)));
+            values = Arrays.copyOf(other.values, keys.length);
+            size = other.size;
+        } else {
+            mergeHeld(other);
+        }
+        seen += other.seen;
+        if (size == capacity) {
+            threshold = keys[0];
+            skip = drawSkip();
+        }
+    }
+
+    private void mergeHeld(Reservoir other) {
         for (int i = 0; i < other.size; i++) {
             if (size < capacity) {
                 insert(other.values[i], other.keys[i]);
             } else if (other.keys[i] < keys[0]) {
                 replaceLargest(other.values[i], other.keys[i]);
             }
-        }
-        seen += other.seen;
-        if (size == capacity) {
-            threshold = keys[0];
-            skip = drawSkip();
         }
     }
 
