@@ -117,7 +117,7 @@ public final class ThroughputBench {
                 "window", Map.of("size", ratio * SLIDE.toMinutes() + "m", "slide", SLIDE.toMinutes() + "m",
                         "out-of-orderness", "5s", "idleness", "10s"),
                 "baselines", Map.of("directory", baselines.toString()),
-                "checkpointing", Map.of("interval", "10s")));
+                "checkpointing", Map.of("interval", "2s")));
     }
 
     static KafkaSource<DecodedRecord> boundedSource(String bootstrap, String group, OffsetsInitializer stop) {
