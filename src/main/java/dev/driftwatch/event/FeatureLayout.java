@@ -61,8 +61,4 @@ public final class FeatureLayout {
         byte[] name = utf8[position];
         return name.length == length && Arrays.equals(name, 0, length, buf, offset, offset + length);
     }
-
-    List<String> names() {
-        return List.of(names);
-    }
 }
