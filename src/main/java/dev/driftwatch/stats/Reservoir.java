@@ -450,24 +450,9 @@ public class Reservoir {
             // only reachable with capacity 0: a no-arg instance whose fields were never set
             throw new IllegalStateException("reservoir has capacity 0; create it with new Reservoir(capacity, seed)");
         }
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= size) {
-                break;
-            }
-            if (child + 1 < size && keys[child + 1] > keys[child]) {
-                child++;
-            }
-            if (keys[child] <= key) {
-                break;
-            }
-            keys[i] = keys[child];
-            values[i] = values[child];
-            i = child;
-        }
-        keys[i] = key;
-        values[i] = value;
+        keys[0] = key;
+        values[0] = value;
+        siftDown(0);
     }
 
     // values passed over before the next key below W: geometric, P(skip = s) = (1 - W)^s W

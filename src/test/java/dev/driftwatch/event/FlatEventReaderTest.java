@@ -97,10 +97,7 @@ class FlatEventReaderTest {
         // Avro's writer cannot repeat a key, so write the map by hand: two entries named "a"
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-        enc.writeString("e");
-        enc.writeString("m");
-        enc.writeString("v");
-        enc.writeLong(5);
+        writeIdsAndTime(enc);
         enc.writeMapStart();
         enc.setItemCount(2);
         enc.startItem();
@@ -152,13 +149,18 @@ class FlatEventReaderTest {
                 e -> assertThat(e.getMessage()).contains("longer than the record"));
     }
 
-    static byte[] hugeMapCount() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+    /** event_id, model_name, model_version and event_time of a hand-written datum. */
+    static void writeIdsAndTime(BinaryEncoder enc) throws Exception {
         enc.writeString("e");
         enc.writeString("m");
         enc.writeString("v");
         enc.writeLong(5);
+    }
+
+    static byte[] hugeMapCount() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+        writeIdsAndTime(enc);
         enc.writeLong(1_000_000_000L);
         enc.flush();
         return out.toByteArray();

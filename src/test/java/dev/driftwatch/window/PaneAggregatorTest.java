@@ -180,24 +180,8 @@ class PaneAggregatorTest {
             assertThat(e.getFeatures()).isInstanceOf(dev.driftwatch.event.FeatureMap.class);
             decoded.add(new StreamRecord<>(DecodedRecord.ok(e, "events", 0, r.getTimestamp()), r.getTimestamp()));
         }
-        Map<String, PaneProfile> fromPlain;
-        Map<String, PaneProfile> fromDecoded;
-        try (var h = harness()) {
-            h.open();
-            for (var r : plain) {
-                h.processElement(r);
-            }
-            h.processWatermark(PANE - 1);
-            fromPlain = byFeature(h.extractOutputValues());
-        }
-        try (var h = harness()) {
-            h.open();
-            for (var r : decoded) {
-                h.processElement(r);
-            }
-            h.processWatermark(PANE - 1);
-            fromDecoded = byFeature(h.extractOutputValues());
-        }
+        Map<String, PaneProfile> fromPlain = firstPane(plain);
+        Map<String, PaneProfile> fromDecoded = firstPane(decoded);
         assertThat(fromDecoded).containsOnlyKeys(fromPlain.keySet());
         for (String k : fromPlain.keySet()) {
             PaneProfile a = fromPlain.get(k);
@@ -210,5 +194,17 @@ class PaneAggregatorTest {
             }
         }
         assertThat(fromPlain.get("x@0").missing).as("null, NaN, infinities and text in x").isGreaterThan(0);
+    }
+
+    /** The pane profiles a fresh pane stage emits for the records when the first pane closes. */
+    static Map<String, PaneProfile> firstPane(List<StreamRecord<DecodedRecord>> records) throws Exception {
+        try (var h = harness()) {
+            h.open();
+            for (var r : records) {
+                h.processElement(r);
+            }
+            h.processWatermark(PANE - 1);
+            return byFeature(h.extractOutputValues());
+        }
     }
 }
