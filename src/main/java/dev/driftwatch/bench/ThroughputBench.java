@@ -87,7 +87,9 @@ public final class ThroughputBench {
             }
             for (int p : o.parallelisms()) {
                 for (int ratio : o.ratios()) {
-                    Row r = runJob(broker.bootstrapServers(), baselines, p, ratio);
+                    // the better of two runs, as for the raw limit: one run varies by 10 to 20% on a shared machine
+                    Row r = better(runJob(broker.bootstrapServers(), baselines, p, ratio),
+                            runJob(broker.bootstrapServers(), baselines, p, ratio));
                     rows.add(r);
                     out.printf(Locale.ROOT, "(b) driftwatch, parallelism %d, window/slide %d: %,.0f events/s, heap %s, checkpoint %s%n",
                             p, ratio, r.eventsPerSecond(), BenchFiles.mib(r.heapBytes()), BenchFiles.mib(r.checkpointBytes()));
@@ -188,6 +190,14 @@ public final class ThroughputBench {
                     r.checkpointBytes() == 0 ? "" : BenchFiles.mib(r.checkpointBytes()), perKey, bound, paneStage));
         }
         return lines;
+    }
+
+    /** The faster run's throughput, with the larger heap and state figures of the two. */
+    static Row better(Row a, Row b) {
+        Row fast = a.eventsPerSecond() >= b.eventsPerSecond() ? a : b;
+        return new Row(fast.what(), fast.parallelism(), fast.ratio(), fast.events(), fast.eventsPerSecond(),
+                Math.max(a.heapBytes(), b.heapBytes()), Math.max(a.checkpointBytes(), b.checkpointBytes()),
+                Math.max(a.windowStateBytes(), b.windowStateBytes()), Math.max(a.paneStageBytes(), b.paneStageBytes()));
     }
 
     /** A benchmark run that fails must stop with its error, not restart and skew the figures. */
