@@ -37,10 +37,9 @@ public class Reservoir {
     // values still to pass over before the next one enters (used once full)
     private long skip;
     private long rngState;
-    // offer(): candidates with keys below the threshold, not yet in the heap; every k of them are merged with the
-    // heap in one selection (a sift-down per candidate was a quarter of the pane stage's time)
-    private double[] pendingValues;
-    private double[] pendingKeys;
+    // offer(): candidates with keys below the threshold, not yet in the heap, held after it in the same arrays at
+    // [size, size + pending); when the arrays (2k long then) are full, the k smallest are selected in place (a
+    // sift-down per candidate, and copying for each selection, were a quarter of the pane stage's time)
     private int pending;
 
     /** For serializers; set every field before use. */
@@ -101,48 +100,47 @@ public class Reservoir {
             return;
         }
         if (key < threshold) {
-            if (pendingKeys == null) {
-                pendingKeys = new double[capacity];
-                pendingValues = new double[capacity];
+            int at = size + pending;
+            if (at == keys.length) {
+                keys = Arrays.copyOf(keys, 2 * capacity);
+                values = Arrays.copyOf(values, 2 * capacity);
             }
-            pendingKeys[pending] = key;
-            pendingValues[pending] = value;
-            if (++pending == pendingKeys.length) {
-                compact();
+            keys[at] = key;
+            values[at] = value;
+            if (++pending == capacity) {
+                selectHeld();
             }
         }
     }
 
     /**
-     * Moves the candidates {@link #offer} has buffered into the held set (the k smallest keys of both) and frees
-     * the buffer. Every method that reads the sample does this first; call it before handing the reservoir to a
-     * serializer, which copies fields as they are (a pending buffer is kept correctly, but takes room).
+     * Moves the candidates {@link #offer} has buffered into the held set (the k smallest keys of both) and shrinks
+     * the storage to k. Every method that reads the sample does this first; call it before handing the reservoir to
+     * a serializer, which copies fields as they are (a pending buffer is kept correctly, but takes room).
      */
     public void compact() {
-        if (pending == 0) {
-            pendingKeys = null;
-            pendingValues = null;
-            return;
+        if (pending > 0) {
+            selectHeld();
         }
+        if (keys != null && keys.length > capacity) {
+            keys = Arrays.copyOf(keys, capacity);
+            values = Arrays.copyOf(values, capacity);
+        }
+    }
+
+    // the k smallest of the held values and the pending candidates, in place, as a heap again
+    private void selectHeld() {
         int n = size + pending;
-        double[] k = Arrays.copyOf(keys, n);
-        double[] v = Arrays.copyOf(values, n);
-        System.arraycopy(pendingKeys, 0, k, size, pending);
-        System.arraycopy(pendingValues, 0, v, size, pending);
         int kept = Math.min(capacity, n);
-        selectSmallest(k, v, n, kept);
-        keys = Arrays.copyOf(k, kept);
-        values = Arrays.copyOf(v, kept);
+        selectSmallest(keys, values, n, kept);
         size = kept;
+        pending = 0;
         for (int i = kept / 2 - 1; i >= 0; i--) {
             siftDown(i);
         }
         if (size == capacity) {
             threshold = keys[0];
         }
-        pending = 0;
-        pendingKeys = null;
-        pendingValues = null;
     }
 
     // quickselect: afterwards the first k entries hold the k smallest keys (in no order), values moved along
@@ -390,22 +388,6 @@ public class Reservoir {
 
     public long getRngState() {
         return rngState;
-    }
-
-    public double[] getPendingValues() {
-        return pendingValues;
-    }
-
-    public void setPendingValues(double[] pendingValues) {
-        this.pendingValues = pendingValues;
-    }
-
-    public double[] getPendingKeys() {
-        return pendingKeys;
-    }
-
-    public void setPendingKeys(double[] pendingKeys) {
-        this.pendingKeys = pendingKeys;
     }
 
     public int getPending() {
