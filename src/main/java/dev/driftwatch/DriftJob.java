@@ -16,6 +16,7 @@ import dev.driftwatch.event.EventDeserializer;
 import dev.driftwatch.io.AvroSerializationSchemas;
 import dev.driftwatch.profile.PaneProfile;
 import dev.driftwatch.window.PaneAggregator;
+import dev.driftwatch.window.PaneWatermarks;
 import dev.driftwatch.window.WindowEvaluator;
 import dev.driftwatch.avro.InferenceEvent;
 import dev.driftwatch.baseline.Baseline;
@@ -116,10 +117,17 @@ public final class DriftJob {
         DriftConfig.Window w = config.window();
         BaselineSource baselines = baselineSource(config);
         long maxFuture = MAX_FUTURE_SKEW.toMillis();
+        long outOfOrderness = w.outOfOrderness().toMillis();
+        long pane = w.slide().toMillis();
+        // bounded out-of-orderness, and a watermark as soon as one passes a pane's end: panes leave promptly
         WatermarkStrategy<DecodedRecord> watermarks = WatermarkStrategy
-                .<DecodedRecord>forBoundedOutOfOrderness(w.outOfOrderness())
+                .<DecodedRecord>forGenerator(ctx -> new PaneWatermarks<>(outOfOrderness, pane))
                 .withTimestampAssigner((r, kafkaTs) -> eventTimeOf(r, maxFuture))
                 .withIdleness(w.idleness());
+        if (w.maxDrift() != null) {
+            // a reader ahead of the slowest by more than max-drift pauses, so stage 2 does not hold its panes meanwhile
+            watermarks = watermarks.withWatermarkAlignment("driftwatch-events", w.maxDrift(), w.driftUpdateInterval());
+        }
 
         DataStream<DecodedRecord> events = env.fromSource(source, watermarks, "inference-events")
                 .uid(UID_SOURCE);

@@ -36,7 +36,8 @@ public final class ThroughputBench {
 
     /** What to run. */
     public record Options(long events, int features, int models, List<Integer> parallelisms, List<Integer> ratios,
-                          boolean skipNaive, long naiveEvents, int naiveRatio, long spanMinutes, Path workDir) {}
+                          boolean skipNaive, long naiveEvents, int naiveRatio, long spanMinutes, Path workDir,
+                          String maxDrift) {}
 
     /** One measured row of the report. */
     record Row(String what, int parallelism, int ratio, long events, double eventsPerSecond, long heapBytes,
@@ -114,10 +115,15 @@ public final class ThroughputBench {
         kafka.put("alerts-topic", "bench-alerts");
         kafka.put("dead-letter-topic", "bench-dead-letters");
         kafka.put("group-id", "bench");
+        Map<String, Object> window = new HashMap<>(Map.of("size", ratio * SLIDE.toMinutes() + "m",
+                "slide", SLIDE.toMinutes() + "m", "out-of-orderness", "5s", "idleness", "10s"));
+        if (o.maxDrift() != null) {
+            window.put("max-drift", o.maxDrift());
+            window.put("drift-update-interval", "200ms");
+        }
         return DriftConfig.fromMap(Map.of(
                 "kafka", kafka,
-                "window", Map.of("size", ratio * SLIDE.toMinutes() + "m", "slide", SLIDE.toMinutes() + "m",
-                        "out-of-orderness", "5s", "idleness", "10s"),
+                "window", window,
                 "baselines", Map.of("directory", baselines.toString()),
                 "checkpointing", Map.of("interval", "2s")));
     }
@@ -170,6 +176,9 @@ public final class ThroughputBench {
         int columns = o.features() + 1;
         long keys = (long) o.models() * columns;
         List<String> lines = new ArrayList<>();
+        lines.add(o.maxDrift() == null ? "job: watermark alignment off"
+                : "job: watermark alignment on, window.max-drift " + o.maxDrift() + ", checked every 200ms");
+        lines.add("");
         lines.add("| run | parallelism | window/slide | events | events/s | (b)/(a) | (b)/(a) per core | (b)/(c) | heap after GC (max) | checkpoint (max) | window-evaluator state per (model, feature) | goal 5 bound | pane stage state per (model, feature), in the largest checkpoint |");
         lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {

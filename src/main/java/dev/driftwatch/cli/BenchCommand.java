@@ -50,6 +50,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--naive-ratio", defaultValue = "12", description = "window/slide of the naive peer. Default: ${DEFAULT-VALUE}.")
     int naiveRatio;
 
+    @Option(names = "--max-drift", description = "Run the job with watermark alignment (window.max-drift, e.g. 5m; "
+            + "checked every 200ms). Default: off.")
+    String maxDrift;
+
     @Option(names = "--quality", description = "Run the detection-quality benchmark instead of the throughput one.")
     boolean quality;
 
@@ -79,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> body = quality
                 ? new DetectionQualityBench(workDir, System.out).run()
                 : new ThroughputBench(new ThroughputBench.Options(events, features, models, parallelisms, ratios,
-                        skipNaive, naiveEvents, naiveRatio, spanMinutes, workDir), System.out).run();
+                        skipNaive, naiveEvents, naiveRatio, spanMinutes, workDir, maxDrift), System.out).run();
         System.out.println();
         body.forEach(System.out::println);
         report.add("");

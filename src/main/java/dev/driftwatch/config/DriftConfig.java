@@ -41,8 +41,12 @@ public record DriftConfig(
                         StartingOffsets startingOffsets, Duration transactionTimeout,
                         Map<String, String> properties) implements Serializable {}
 
+    /**
+     * Sliding windows. {@code maxDrift} (null: off) is Flink's watermark alignment of the source readers: a reader
+     * more than that far ahead of the slowest one in event time pauses, checked every {@code driftUpdateInterval}.
+     */
     public record Window(Duration size, Duration slide, Duration outOfOrderness, Duration idleness,
-                         int minEvents) implements Serializable {
+                         int minEvents, Duration maxDrift, Duration driftUpdateInterval) implements Serializable {
         public int panesPerWindow() {
             return (int) (size.toMillis() / slide.toMillis());
         }
@@ -121,7 +125,9 @@ public record DriftConfig(
                 positive(w, "slide", w.duration("slide", Duration.ofMinutes(1))),
                 w.duration("out-of-orderness", Duration.ofSeconds(30)),
                 w.duration("idleness", Duration.ofSeconds(60)),
-                w.integer("min-events", 50, 1, Integer.MAX_VALUE));
+                w.integer("min-events", 50, 1, Integer.MAX_VALUE),
+                w.has("max-drift") ? positive(w, "max-drift", w.duration("max-drift", null)) : null,
+                positive(w, "drift-update-interval", w.duration("drift-update-interval", Duration.ofSeconds(1))));
         w.rejectUnknownKeys();
         if (window.size().toMillis() % window.slide().toMillis() != 0) {
             throw new ConfigException("window.size: must be a whole multiple of window.slide (" + window.slide()

@@ -152,10 +152,7 @@ public final class FeatureProfile {
 
     /** Merges a pane's partial profile counted on the same baseline. */
     public void merge(PaneProfile pane) {
-        if (!baseline.fingerprint().equals(pane.baselineFingerprint)) {
-            throw new IllegalArgumentException("pane " + pane + " was counted on " + pane.baselineFingerprint
-                    + ", not on " + baseline.fingerprint());
-        }
+        requireSameBaseline(pane);
         mergeCounts(pane.cells, pane.count, pane.missing);
         if (sample != null && pane.sample != null) {
             sample.merge(pane.sample);
@@ -163,6 +160,52 @@ public final class FeatureProfile {
                 digest.add(MergingDigest.fromBytes(ByteBuffer.wrap(pane.digest)));
             }
         }
+    }
+
+    /** Adds a pane's counts (bins, count, missing) counted on the same baseline, not its sample. */
+    public void mergeCounts(PaneProfile pane) {
+        requireSameBaseline(pane);
+        mergeCounts(pane.cells, pane.count, pane.missing);
+    }
+
+    /** Merges a sample into this profile's (numeric profiles; no-op for categorical ones). */
+    public void mergeSample(Reservoir other) {
+        if (sample != null && other != null) {
+            sorted = null;
+            sample.merge(other);
+        }
+    }
+
+    private void requireSameBaseline(PaneProfile pane) {
+        if (!baseline.fingerprint().equals(pane.baselineFingerprint)) {
+            throw new IllegalArgumentException("pane " + pane + " was counted on " + pane.baselineFingerprint
+                    + ", not on " + baseline.fingerprint());
+        }
+    }
+
+    /**
+     * Merges pane {@code from} into pane {@code into}, both counted on the same baseline (two tasks' parts of one
+     * pane): counts added, samples merged keeping {@code into}'s capacity; t-digests are dropped (the pane stage
+     * keeps none). {@code from} is left unchanged.
+     */
+    public static void mergeInto(PaneProfile into, PaneProfile from) {
+        if (!into.baselineFingerprint.equals(from.baselineFingerprint)) {
+            throw new IllegalArgumentException("pane " + from + " was counted on " + from.baselineFingerprint
+                    + ", not on " + into.baselineFingerprint);
+        }
+        for (int i = 0; i < into.cells.length; i++) {
+            into.cells[i] += from.cells[i];
+        }
+        into.count += from.count;
+        into.missing += from.missing;
+        if (from.sample != null) {
+            if (into.sample == null) {
+                into.sample = from.sample.copy();
+            } else {
+                into.sample.merge(from.sample);
+            }
+        }
+        into.digest = null;
     }
 
     private void mergeCounts(long[] otherCells, long otherCount, long otherMissing) {

@@ -68,6 +68,11 @@ public class Reservoir {
 
     public void add(double value) {
         seen++;
+        if (pending > 0) {
+            // candidates a merge left buffered: select them, and redraw the skip against the lower threshold
+            selectHeld();
+            skip = drawSkip();
+        }
         if (size < capacity) {
             insert(value, nextUniform());
             if (size == capacity) {
@@ -92,6 +97,12 @@ public class Reservoir {
      */
     public void offer(double value, double key) {
         seen++;
+        admit(value, key);
+    }
+
+    // keeps (value, key) if its key can be among the k smallest: held directly until k are held, then buffered as a
+    // candidate below the threshold; every k candidates the k smallest of all are selected
+    private void admit(double value, double key) {
         if (size < capacity) {
             insert(value, key);
             if (size == capacity) {
@@ -132,12 +143,12 @@ public class Reservoir {
     private void selectHeld() {
         int n = size + pending;
         int kept = Math.min(capacity, n);
-        selectSmallest(keys, values, n, kept);
+        if (kept < n) {
+            selectSmallest(keys, values, n, kept);
+        }
         size = kept;
         pending = 0;
-        for (int i = kept / 2 - 1; i >= 0; i--) {
-            siftDown(i);
-        }
+        heapify();
         if (size == capacity) {
             threshold = keys[0];
         }
@@ -184,6 +195,12 @@ public class Reservoir {
         }
     }
 
+    private void heapify() {
+        for (int i = size / 2 - 1; i >= 0; i--) {
+            siftDown(i);
+        }
+    }
+
     private void siftDown(int i) {
         double key = keys[i];
         double value = values[i];
@@ -216,34 +233,27 @@ public class Reservoir {
         if (other == this) {
             throw new IllegalArgumentException("a reservoir cannot be merged into itself");
         }
-        compact();
         other.compact();
         if (other.capacity < capacity && other.seen > other.size) {
             throw new IllegalArgumentException("cannot merge a reservoir of capacity " + other.capacity
                     + " that has dropped values into one of capacity " + capacity);
         }
-        if (size == 0 && other.size > 0 && other.size <= capacity) {
+        if (size == 0 && pending == 0 && other.size > 0 && other.size <= capacity) {
             // into an empty reservoir (a window's first pane): the other's heap is already one
             keys = Arrays.copyOf(other.keys, Math.max(other.size, Math.min(capacity, INITIAL_STORAGE)));
             values = Arrays.copyOf(other.values, keys.length);
             size = other.size;
         } else {
-            mergeHeld(other);
+            // candidates are buffered as offer() does, so merging a window's panes costs a selection per k values
+            // that can enter, not a heap replacement per value (which was most of the window stage's time)
+            for (int i = 0; i < other.size; i++) {
+                admit(other.values[i], other.keys[i]);
+            }
         }
         seen += other.seen;
         if (size == capacity) {
             threshold = keys[0];
             skip = drawSkip();
-        }
-    }
-
-    private void mergeHeld(Reservoir other) {
-        for (int i = 0; i < other.size; i++) {
-            if (size < capacity) {
-                insert(other.values[i], other.keys[i]);
-            } else if (other.keys[i] < keys[0]) {
-                replaceLargest(other.values[i], other.keys[i]);
-            }
         }
     }
 
@@ -275,18 +285,113 @@ public class Reservoir {
         if (kept == size) {
             return false;
         }
-        double[] oldValues = values;
-        double[] oldKeys = keys;
-        int oldSize = size;
-        values = new double[kept];
-        keys = new double[kept];
-        size = 0;
-        for (int i = 0; i < oldSize; i++) {
-            if (oldKeys[i] <= bound) {
-                insert(oldValues[i], oldKeys[i]);
+        double[] keptValues = new double[kept];
+        double[] keptKeys = new double[kept];
+        int at = 0;
+        for (int i = 0; i < size; i++) {
+            if (keys[i] <= bound) {
+                keptKeys[at] = keys[i];
+                keptValues[at++] = values[i];
             }
         }
+        keys = keptKeys;
+        values = keptValues;
+        size = kept;
+        heapify();
         return true;
+    }
+
+    /**
+     * Sorts the held values by key, largest first. A descending array is still a valid max-heap, so the reservoir
+     * works as before; the window stage keeps stored pane samples this way ({@link PaneSampleMerge}).
+     *
+     * @return true when the order changed
+     */
+    public boolean sortByKeyDescending() {
+        compact();
+        for (int i = 1; i < size; i++) {
+            if (keys[i] > keys[i - 1]) {
+                sortDescending(keys, values, 0, size - 1);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Keeps the {@code n} smallest keys of a reservoir sorted by {@link #sortByKeyDescending}, like
+     * {@link #dropKeysAbove}: only for a stored pane that is merged into others and never offered to again.
+     */
+    void keepSmallestSorted(int n) {
+        keys = Arrays.copyOfRange(keys, size - n, size);
+        values = Arrays.copyOfRange(values, size - n, size);
+        size = n;
+    }
+
+    /** A reservoir holding the given values and keys (at most capacity; taken over, not copied). */
+    static Reservoir ofHeld(int capacity, double[] values, double[] keys, int n, long seen) {
+        Reservoir r = new Reservoir(capacity, 0);
+        r.values = values;
+        r.keys = keys;
+        r.size = n;
+        r.seen = seen;
+        r.heapify();
+        if (n == capacity) {
+            r.threshold = keys[0];
+            r.skip = r.drawSkip();
+        }
+        return r;
+    }
+
+    // quicksort of keys (values moved along), largest first
+    private static void sortDescending(double[] keys, double[] values, int lo, int hi) {
+        while (hi - lo > 16) {
+            int mid = (lo + hi) >>> 1;
+            double a = keys[lo];
+            double b = keys[mid];
+            double c = keys[hi];
+            double pivot = a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (keys[i] > pivot) {
+                    i++;
+                }
+                while (keys[j] < pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    double t = keys[i];
+                    keys[i] = keys[j];
+                    keys[j] = t;
+                    t = values[i];
+                    values[i] = values[j];
+                    values[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            // the smaller side by recursion, the larger by the loop: stack depth stays logarithmic
+            if (j - lo < hi - i) {
+                sortDescending(keys, values, lo, j);
+                lo = i;
+            } else {
+                sortDescending(keys, values, i, hi);
+                hi = j;
+            }
+        }
+        for (int i = lo + 1; i <= hi; i++) {
+            double key = keys[i];
+            double value = values[i];
+            int j = i - 1;
+            while (j >= lo && keys[j] < key) {
+                keys[j + 1] = keys[j];
+                values[j + 1] = values[j];
+                j--;
+            }
+            keys[j + 1] = key;
+            values[j + 1] = value;
+        }
     }
 
     /** An independent copy with the same state (same future samples for the same future input). */

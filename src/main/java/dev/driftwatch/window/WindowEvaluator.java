@@ -10,6 +10,7 @@ import dev.driftwatch.profile.DriftTests;
 import dev.driftwatch.profile.FeatureProfile;
 import dev.driftwatch.profile.PaneProfile;
 import dev.driftwatch.profile.TestOutcome;
+import dev.driftwatch.stats.PaneSampleMerge;
 import dev.driftwatch.stats.Reservoir;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -93,10 +95,9 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
             // counted on different baselines (a baseline changed mid-pane): keep the newer one's counts
             return b;
         }
-        FeatureProfile merged = FeatureProfile.empty(baseline, reservoirSize, 0);
-        merged.merge(a);
-        merged.merge(b);
-        return merged.toPane(a.model, a.modelVersion, a.paneStart, a.paneEnd);
+        // into the stored pane, in place (the state backend copies a value a running snapshot still reads)
+        FeatureProfile.mergeInto(a, b);
+        return a;
     }
 
     @Override
@@ -133,7 +134,8 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
             }
         }
         inWindow.sort(Comparator.comparingLong((PaneProfile p) -> p.paneStart).reversed());
-        FeatureProfile profile = FeatureProfile.empty(baseline, reservoirSize, 0);
+        // panes carry no t-digest: the window's live quantiles come from its sample
+        FeatureProfile profile = FeatureProfile.empty(baseline, reservoirSize, 0, false);
         for (PaneProfile pruned : mergeNewestFirst(profile, inWindow, reservoirSize)) {
             panes.put(pruned.paneStart, pruned);
         }
@@ -177,38 +179,41 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
 
     /**
      * Merges the window's panes, newest first, into {@code window} (those counted on its baseline; the others are
-     * only pruned) and drops from each pane's sample the values no later window can need; returns the panes whose
-     * samples shrank, to be stored again.
-     *
-     * <p>Why dropping is exact: a window's sample is the k smallest keys of all its values. Every later window that
-     * contains pane p also contains the panes from p to the newest one merged here (windows end later, so they
-     * reach at least as far), so its k-th smallest key is at most the k-th smallest key of those panes, which is the
-     * running sample's largest key right after p is merged. Keys above it never enter a later window's sample (more
-     * values only lower that bound), and panes of another baseline are only merged with each other. A pane that is
-     * d slides old keeps about k / (d + 1) values, so a window of W panes stores about k (1 + 1/2 + ... + 1/W)
-     * values instead of k W, and its merge reads that many.
+     * only pruned) and drops from each pane's sample the values no later window can need (see
+     * {@link PaneSampleMerge}: exact, a pane d slides old keeps about k / (d + 1) values); returns the panes whose
+     * samples were cut or re-ordered, to be stored again. Panes of another baseline are pruned among themselves.
      */
     static List<PaneProfile> mergeNewestFirst(FeatureProfile window, List<PaneProfile> newestFirst, int reservoirSize) {
-        String fingerprint = window.baseline().fingerprint();
-        Map<String, Reservoir> otherBaselines = new HashMap<>();
-        List<PaneProfile> pruned = new ArrayList<>();
+        Map<String, List<PaneProfile>> byBaseline = new LinkedHashMap<>();
         for (PaneProfile p : newestFirst) {
-            Reservoir running;
-            if (p.baselineFingerprint.equals(fingerprint)) {
-                window.merge(p);
-                running = window.sample();
-            } else {
-                running = otherBaselines.computeIfAbsent(p.baselineFingerprint, f -> new Reservoir(reservoirSize, 0));
+            byBaseline.computeIfAbsent(p.baselineFingerprint, f -> new ArrayList<>()).add(p);
+        }
+        String fingerprint = window.baseline().fingerprint();
+        List<PaneProfile> changed = new ArrayList<>();
+        for (Map.Entry<String, List<PaneProfile>> group : byBaseline.entrySet()) {
+            List<PaneProfile> panes = new ArrayList<>();
+            List<Reservoir> samples = new ArrayList<>();
+            for (PaneProfile p : group.getValue()) {
                 if (p.sample != null) {
-                    running.merge(p.sample);
+                    panes.add(p);
+                    samples.add(p.sample);
                 }
             }
-            if (p.sample != null && running != null && running.size() == reservoirSize
-                    && p.sample.dropKeysAbove(running.largestKey())) {
-                pruned.add(p);
+            boolean[] cut = new boolean[samples.size()];
+            Reservoir merged = PaneSampleMerge.mergeNewestFirst(samples, reservoirSize, cut);
+            for (int i = 0; i < cut.length; i++) {
+                if (cut[i]) {
+                    changed.add(panes.get(i));
+                }
+            }
+            if (group.getKey().equals(fingerprint)) {
+                for (PaneProfile p : group.getValue()) {
+                    window.mergeCounts(p);
+                }
+                window.mergeSample(merged);
             }
         }
-        return pruned;
+        return changed;
     }
 
     @Override

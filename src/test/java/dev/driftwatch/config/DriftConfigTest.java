@@ -15,6 +15,8 @@ class DriftConfigTest {
         assertThat(c.window().slide()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.window().outOfOrderness()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.window().idleness()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.window().maxDrift()).as("watermark alignment is off unless asked for").isNull();
+        assertThat(c.window().driftUpdateInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.sampling().reservoirSize()).isEqualTo(1000);
         assertThat(c.sampling().maxFeatures()).isEqualTo(1000);
         assertThat(c.tests().defaults().alpha()).isEqualTo(0.01);
@@ -36,7 +38,7 @@ class DriftConfigTest {
                   properties:
                     security.protocol: SASL_SSL
                     sasl.mechanism: PLAIN
-                window: {size: 1h, slide: 5m, min-events: 10}
+                window: {size: 1h, slide: 5m, min-events: 10, max-drift: 15m, drift-update-interval: 200ms}
                 tests:
                   correction: bh
                   alpha: 0.05
@@ -47,6 +49,8 @@ class DriftConfigTest {
         assertThat(c.kafka().properties()).containsEntry("security.protocol", "SASL_SSL");
         assertThat(c.kafka().format()).isEqualTo(DriftConfig.EventFormat.AVRO_BINARY);
         assertThat(c.window().panesPerWindow()).isEqualTo(12);
+        assertThat(c.window().maxDrift()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(c.window().driftUpdateInterval()).isEqualTo(Duration.ofMillis(200));
         assertThat(c.tests().forFeature("income").psi()).isEqualTo(0.4);
         assertThat(c.tests().forFeature("income").alpha()).isEqualTo(0.05);
         assertThat(c.tests().forFeature("age").psi()).isEqualTo(0.25);
@@ -64,6 +68,8 @@ class DriftConfigTest {
                 .hasMessageStartingWith("window.size: must be a whole multiple of window.slide");
         assertThatThrownBy(() -> DriftConfig.parse("window: {size: ten minutes}"))
                 .hasMessageStartingWith("window.size: expected a duration");
+        assertThatThrownBy(() -> DriftConfig.parse("window: {max-drift: 0s}"))
+                .hasMessageStartingWith("window.max-drift: must be positive");
         assertThatThrownBy(() -> DriftConfig.parse("tests: {alpha: 2}"))
                 .hasMessageStartingWith("tests.alpha: must be in");
         assertThatThrownBy(() -> DriftConfig.parse("tests: {correction: holm}"))

@@ -1,0 +1,126 @@
+package dev.driftwatch.stats;
+
+import java.util.List;
+
+/**
+ * The window stage's merge of pane samples: the k smallest keys of a window's panes, and each stored pane cut down
+ * to the keys a later window can still need. Exact: the same sample as merging the full panes.
+ *
+ * <p>Panes are merged newest first. Every later window that contains pane d also contains the panes newer than d
+ * (windows end later, so they reach at least as far), so its k-th smallest key is at most the k-th smallest key of
+ * panes 0..d, the largest key held right after d is merged; keys of d above it are dropped. A pane d slides old
+ * then keeps about k / (d + 1) values, so a window of W panes stores about k (1 + 1/2 + ... + 1/W) values, not k W.
+ *
+ * <p>How it is fast: a stored pane's sample is kept sorted by key, largest first (still a valid max-heap, so it stays
+ * an ordinary {@link Reservoir}). The held set of the window is then, for each pane, a run of its smallest keys (a
+ * cut), and the largest held key is found in a heap over the panes' cuts (at most W entries), not over the k held
+ * values: merging pane d walks its keys upwards while each is below the largest held one, evicting that one. A
+ * heap replacement per value (log k) and a re-insert per kept value when pruning were most of this stage's time.
+ */
+public final class PaneSampleMerge {
+    private PaneSampleMerge() {}
+
+    /**
+     * Merges {@code newestFirst} (samples of capacity {@code k}) into one sample of at most k, and drops from each
+     * pane the keys no later window can need. Panes are sorted by key as a side effect.
+     *
+     * @param changed set to true at the index of every pane whose sample was sorted or cut (to be stored again)
+     * @return the window's sample: the k smallest keys of all the panes
+     */
+    public static Reservoir mergeNewestFirst(List<Reservoir> newestFirst, int k, boolean[] changed) {
+        int w = newestFirst.size();
+        double[][] keys = new double[w][];
+        double[][] values = new double[w][];
+        int[] sizes = new int[w];
+        // cut[i]: pane i's cut[i] smallest keys are held (the last cut[i] entries of its descending arrays)
+        int[] cut = new int[w];
+        // max-heap of pane indices, by the largest key each holds
+        int[] heap = new int[w];
+        double[] top = new double[w];
+        int heapSize = 0;
+        int held = 0;
+        long seen = 0;
+        for (int d = 0; d < w; d++) {
+            Reservoir pane = newestFirst.get(d);
+            if (pane.sortByKeyDescending()) {
+                changed[d] = true;
+            }
+            seen += pane.seen();
+            double[] ks = pane.getKeys();
+            int n = pane.size();
+            int c = Math.min(n, k - held);
+            held += c;
+            // the window is full: a key of d enters while it is below the largest held key of an older pane (it is
+            // above d's own held keys, which come before it)
+            while (c < n && heapSize > 0 && ks[n - 1 - c] < top[heap[0]]) {
+                c++;
+                int evicted = heap[0];
+                if (--cut[evicted] == 0) {
+                    heap[0] = heap[--heapSize];
+                } else {
+                    top[evicted] = keys[evicted][sizes[evicted] - cut[evicted]];
+                }
+                siftDown(heap, heapSize, top, 0);
+            }
+            if (held == k && c < n) {
+                // keys above the largest held one now: no later window containing d can need them
+                pane.keepSmallestSorted(c);
+                changed[d] = true;
+                ks = pane.getKeys();
+                n = c;
+            }
+            keys[d] = ks;
+            values[d] = pane.getValues();
+            sizes[d] = n;
+            cut[d] = c;
+            if (c > 0) {
+                top[d] = ks[n - c];
+                heap[heapSize] = d;
+                siftUp(heap, heapSize++, top);
+            }
+        }
+        double[] windowKeys = new double[held];
+        double[] windowValues = new double[held];
+        int at = 0;
+        for (int d = 0; d < w; d++) {
+            System.arraycopy(keys[d], sizes[d] - cut[d], windowKeys, at, cut[d]);
+            System.arraycopy(values[d], sizes[d] - cut[d], windowValues, at, cut[d]);
+            at += cut[d];
+        }
+        return Reservoir.ofHeld(k, windowValues, windowKeys, held, seen);
+    }
+
+    private static void siftDown(int[] heap, int size, double[] top, int i) {
+        int pane = heap[i];
+        double key = top[pane];
+        while (true) {
+            int child = 2 * i + 1;
+            if (child >= size) {
+                break;
+            }
+            if (child + 1 < size && top[heap[child + 1]] > top[heap[child]]) {
+                child++;
+            }
+            if (top[heap[child]] <= key) {
+                break;
+            }
+            heap[i] = heap[child];
+            i = child;
+        }
+        heap[i] = pane;
+    }
+
+    private static void siftUp(int[] heap, int i, double[] top) {
+        int pane = heap[i];
+        double key = top[pane];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (top[heap[parent]] >= key) {
+                break;
+            }
+            heap[i] = heap[parent];
+            i = parent;
+        }
+        heap[i] = pane;
+    }
+}

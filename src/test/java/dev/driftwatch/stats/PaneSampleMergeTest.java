@@ -1,0 +1,100 @@
+package dev.driftwatch.stats;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PaneSampleMergeTest {
+
+    static Reservoir pane(Random random, int k, int n, long seed) {
+        Reservoir r = new Reservoir(k, seed);
+        for (int i = 0; i < n; i++) {
+            r.offer(random.nextGaussian(), random.nextDouble());
+        }
+        return r;
+    }
+
+    @Test
+    void theWindowSampleIsTheKSmallestKeysOfAllPanesWhateverTheirSizesAndOrder() {
+        Random random = new Random(3);
+        for (int round = 0; round < 300; round++) {
+            int k = 1 + random.nextInt(60);
+            int w = 1 + random.nextInt(12);
+            List<Reservoir> panes = new ArrayList<>();
+            Reservoir expected = new Reservoir(k, 0);
+            for (int d = 0; d < w; d++) {
+                int n = switch (random.nextInt(4)) {
+                    case 0 -> 0;
+                    case 1 -> random.nextInt(k + 1);
+                    default -> random.nextInt(20 * k);
+                };
+                Reservoir p = pane(random, k, n, d);
+                if (random.nextBoolean()) {
+                    p.sortByKeyDescending(); // stored panes come sorted from an earlier window, new ones do not
+                }
+                expected.merge(p.copy());
+                panes.add(p);
+            }
+            long seen = panes.stream().mapToLong(Reservoir::seen).sum();
+            Reservoir window = PaneSampleMerge.mergeNewestFirst(panes, k, new boolean[w]);
+            assertThat(window.sortedValues()).as("round %d", round).containsExactly(expected.sortedValues());
+            assertThat(window.seen()).isEqualTo(seen);
+            assertThat(Double.compare(window.largestKey(), expected.largestKey())).as("largest key").isZero();
+        }
+    }
+
+    @Test
+    void eachPaneKeepsOnlyTheKeysAtOrBelowTheKthSmallestOfItselfAndTheNewerPanes() {
+        Random random = new Random(8);
+        int k = 50;
+        List<Reservoir> panes = new ArrayList<>();
+        List<double[]> keysBefore = new ArrayList<>();
+        for (int d = 0; d < 8; d++) {
+            Reservoir p = pane(random, k, 500, d);
+            panes.add(p);
+            keysBefore.add(p.getKeys().clone());
+        }
+        boolean[] changed = new boolean[panes.size()];
+        PaneSampleMerge.mergeNewestFirst(panes, k, changed);
+        List<Double> newer = new ArrayList<>();
+        for (int d = 0; d < panes.size(); d++) {
+            for (double key : keysBefore.get(d)) {
+                newer.add(key);
+            }
+            double bound = newer.stream().sorted().skip(k - 1).findFirst().orElseThrow();
+            double[] kept = Arrays.copyOf(panes.get(d).getKeys(), panes.get(d).size());
+            long expectedKept = Arrays.stream(keysBefore.get(d)).filter(key -> key <= bound).count();
+            assertThat(kept).as("pane %d", d).hasSize((int) expectedKept);
+            assertThat(Arrays.stream(kept).max().orElse(0)).isLessThanOrEqualTo(bound);
+            assertThat(changed[d]).as("pane %d was sorted, so it is stored again", d).isTrue();
+        }
+        // the newest pane keeps its k, the oldest about k / 8
+        assertThat(panes.get(0).size()).isEqualTo(k);
+        assertThat(panes.get(7).size()).isLessThan(k / 2);
+    }
+
+    @Test
+    void aSortedPaneIsStillAReservoirThatTakesOffersAndMerges() {
+        Random random = new Random(4);
+        Reservoir sorted = pane(random, 100, 2000, 1);
+        Reservoir plain = sorted.copy();
+        assertThat(sorted.sortByKeyDescending()).isTrue();
+        assertThat(sorted.sortByKeyDescending()).as("already sorted").isFalse();
+        Reservoir more = pane(random, 100, 3000, 2);
+        sorted.merge(more);
+        plain.merge(more);
+        for (int i = 0; i < 5000; i++) {
+            double value = random.nextGaussian();
+            double key = random.nextDouble();
+            sorted.offer(value, key);
+            plain.offer(value, key);
+        }
+        assertThat(sorted.sortedValues()).containsExactly(plain.sortedValues());
+        assertThat(sorted.largestKey()).isEqualTo(plain.largestKey());
+    }
+}
