@@ -25,6 +25,7 @@ import dev.driftwatch.scoring.ScoredEvent;
 import dev.driftwatch.scoring.ScoringModelConfig;
 import dev.driftwatch.scoring.ScoringOperator;
 import dev.driftwatch.window.ScoringWindowEvaluator;
+import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
@@ -122,7 +123,7 @@ public final class DriftJob {
         // bounded out-of-orderness, and a watermark as soon as one passes a pane's end: panes leave promptly
         WatermarkStrategy<DecodedRecord> watermarks = WatermarkStrategy
                 .<DecodedRecord>forGenerator(ctx -> new PaneWatermarks<>(outOfOrderness, pane))
-                .withTimestampAssigner((r, kafkaTs) -> eventTimeOf(r, maxFuture))
+                .withTimestampAssigner(ctx -> new EventTimes(maxFuture))
                 .withIdleness(w.idleness());
         if (w.maxDrift() != null) {
             // a reader ahead of the slowest by more than max-drift pauses, so stage 2 does not hold its panes meanwhile
@@ -253,13 +254,33 @@ public final class DriftJob {
                         b.fallbackToNewest(), b.loadTimeout());
     }
 
-    /** Event time of a record; bad or far-future records get none, so they cannot move the watermark. */
-    static long eventTimeOf(DecodedRecord r, long maxFutureMillis) {
-        if (r.event == null || r.event.getEventTime() == null) {
-            return Long.MIN_VALUE;
+    /**
+     * Event time of a record; bad or far-future records get none, so they cannot move the watermark. The wall clock
+     * is read only when an event time passes the limit last computed from it (the clock only moves forward, so a
+     * time below an old limit is below the current one too): not once per event.
+     */
+    static final class EventTimes implements TimestampAssigner<DecodedRecord> {
+        private final long maxFutureMillis;
+        private long limit = Long.MIN_VALUE;
+
+        EventTimes(long maxFutureMillis) {
+            this.maxFutureMillis = maxFutureMillis;
         }
-        long ts = r.event.getEventTime().toEpochMilli();
-        return ts > System.currentTimeMillis() + maxFutureMillis ? Long.MIN_VALUE : ts;
+
+        @Override
+        public long extractTimestamp(DecodedRecord r, long recordTimestamp) {
+            if (r.event == null || r.event.getEventTime() == null) {
+                return Long.MIN_VALUE;
+            }
+            long ts = r.event.getEventTime().toEpochMilli();
+            if (ts > limit) {
+                limit = System.currentTimeMillis() + maxFutureMillis;
+                if (ts > limit) {
+                    return Long.MIN_VALUE;
+                }
+            }
+            return ts;
+        }
     }
 
     public static KafkaSource<DecodedRecord> kafkaSource(DriftConfig config) {

@@ -15,12 +15,21 @@ public final class SamplingKeys {
         return z ^ (z >>> 31);
     }
 
-    /** 64-bit hash of an event id (FNV-1a over chars, then mixed). */
+    /**
+     * 64-bit hash of an event id: four chars per multiply (a UUID is nine steps, not 36 dependent FNV steps; this
+     * was 4% of the pane stage), then mixed.
+     */
     public static long eventHash(CharSequence eventId) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < eventId.length(); i++) {
-            h ^= eventId.charAt(i);
-            h *= 0x100000001b3L;
+        int n = eventId.length();
+        long h = 0xcbf29ce484222325L ^ n;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long w = eventId.charAt(i) | (long) eventId.charAt(i + 1) << 16
+                    | (long) eventId.charAt(i + 2) << 32 | (long) eventId.charAt(i + 3) << 48;
+            h = Long.rotateLeft((h ^ w) * 0x9E3779B97F4A7C15L, 29);
+        }
+        for (; i < n; i++) {
+            h = Long.rotateLeft((h ^ eventId.charAt(i)) * 0x9E3779B97F4A7C15L, 29);
         }
         return mix(h);
     }

@@ -29,7 +29,8 @@ public class Reservoir {
     private int capacity;
     private int size;
     private long seen;
-    // held values and their keys, a binary max-heap on keys over [0, size); grown up to capacity on demand
+    // held values and their keys over [0, size), the largest key first once k are held (a max-heap for add());
+    // grown up to capacity on demand
     private double[] values;
     private double[] keys;
     // the largest held key once size == capacity (1.0 before: every value enters)
@@ -37,10 +38,14 @@ public class Reservoir {
     // values still to pass over before the next one enters (used once full)
     private long skip;
     private long rngState;
-    // offer(): candidates with keys below the threshold, not yet in the heap, held after it in the same arrays at
+    // offer(): candidates with keys below the threshold, not yet held, kept after the held ones in the same arrays at
     // [size, size + pending); when the arrays (2k long then) are full, the k smallest are selected in place (a
     // sift-down per candidate, and copying for each selection, were a quarter of the pane stage's time)
     private int pending;
+    // whether [0, size) is a max-heap on the keys: add() needs one, offer() and merge() do not and only keep the
+    // largest key first once k are held (a heap kept by every offered candidate was a tenth of the pane stage's
+    // time). Not serialized: a restored reservoir is heapified by its first add().
+    private transient boolean heapOrdered;
 
     /** For serializers; set every field before use. */
     public Reservoir() {}
@@ -73,6 +78,10 @@ public class Reservoir {
             selectHeld();
             skip = drawSkip();
         }
+        if (!heapOrdered) {
+            heapify();
+            heapOrdered = true;
+        }
         if (size < capacity) {
             insert(value, nextUniform());
             if (size == capacity) {
@@ -104,23 +113,24 @@ public class Reservoir {
     // candidate below the threshold; every k candidates the k smallest of all are selected
     private void admit(double value, double key) {
         if (size < capacity) {
-            insert(value, key);
+            append(value, key);
             if (size == capacity) {
+                moveLargestFirst();
                 threshold = keys[0];
             }
             return;
         }
-        if (key < threshold) {
-            int at = size + pending;
-            if (at == keys.length) {
-                keys = Arrays.copyOf(keys, 2 * capacity);
-                values = Arrays.copyOf(values, 2 * capacity);
-            }
-            keys[at] = key;
-            values[at] = value;
-            if (++pending == capacity) {
-                selectHeld();
-            }
+        int at = size + pending;
+        if (at == keys.length) {
+            keys = Arrays.copyOf(keys, 2 * capacity);
+            values = Arrays.copyOf(values, 2 * capacity);
+        }
+        // written either way and counted only below the threshold: no branch to mispredict on the key
+        keys[at] = key;
+        values[at] = value;
+        pending += key < threshold ? 1 : 0;
+        if (pending == capacity) {
+            selectHeld();
         }
     }
 
@@ -139,28 +149,88 @@ public class Reservoir {
         }
     }
 
-    // the k smallest of the held values and the pending candidates, in place, as a heap again
+    // the k smallest of the held values and the pending candidates, in place, the largest of them first
     private void selectHeld() {
         int n = size + pending;
         int kept = Math.min(capacity, n);
-        if (kept < n) {
-            selectSmallest(keys, values, n, kept);
-        }
         size = kept;
         pending = 0;
-        heapify();
+        if (kept < n) {
+            selectSmallest(keys, values, n, kept, threshold);
+            // the selection leaves the k-th smallest key at k - 1
+            swap(0, kept - 1);
+        } else {
+            moveLargestFirst();
+        }
+        heapOrdered = false;
         if (size == capacity) {
             threshold = keys[0];
         }
     }
 
-    // quickselect: afterwards the first k entries hold the k smallest keys (in no order), values moved along
-    private static void selectSmallest(double[] keys, double[] values, int n, int k) {
+    private void moveLargestFirst() {
+        int largest = 0;
+        for (int i = 1; i < size; i++) {
+            if (keys[i] > keys[largest]) {
+                largest = i;
+            }
+        }
+        swap(0, largest);
+        heapOrdered = false;
+    }
+
+    private void swap(int i, int j) {
+        double t = keys[i];
+        keys[i] = keys[j];
+        keys[j] = t;
+        t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+    }
+
+    // afterwards the first k entries hold the k smallest keys, the k-th smallest at k - 1, values moved along. Every
+    // key is in [0, high]. Keys are hashes, spread evenly, so the key of the wanted rank is about where that rank falls
+    // in the keys' range: pivots placed there (interpolation) cut the range to a sliver in a few passes, where the
+    // median of three would take more; after four such passes (or once the range is small) an ordinary quickselect
+    // finishes, so keys that are not spread evenly cost at most those passes. The result does not depend on how the pivots fall: only the speed does.
+    private static void selectSmallest(double[] keys, double[] values, int n, int k, double high) {
         int lo = 0;
         int hi = n - 1;
+        double low = 0;
+        for (int round = 0; round < 4 && hi - lo > 32 && high > low; round++) {
+            double pivot = low + (high - low) * ((k - lo) / (double) (hi - lo + 1));
+            int i = lo;
+            int j = hi;
+            while (true) {
+                while (i <= j && keys[i] < pivot) {
+                    i++;
+                }
+                while (i <= j && keys[j] >= pivot) {
+                    j--;
+                }
+                if (i >= j) {
+                    break;
+                }
+                swapEntries(keys, values, i, j);
+                i++;
+                j--;
+            }
+            // now keys[lo, i) < pivot <= keys[i, hi]
+            if (k - 1 < i) {
+                hi = i - 1;
+                high = pivot;
+            } else {
+                lo = i;
+                low = pivot;
+            }
+        }
+        quickselect(keys, values, lo, hi, k);
+    }
+
+    // quickselect on [lo, hi] with the median of three as the pivot
+    private static void quickselect(double[] keys, double[] values, int lo, int hi, int k) {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            // median of three as the pivot
             double a = keys[lo];
             double b = keys[mid];
             double c = keys[hi];
@@ -175,12 +245,7 @@ public class Reservoir {
                     j--;
                 }
                 if (i <= j) {
-                    double t = keys[i];
-                    keys[i] = keys[j];
-                    keys[j] = t;
-                    t = values[i];
-                    values[i] = values[j];
-                    values[j] = t;
+                    swapEntries(keys, values, i, j);
                     i++;
                     j--;
                 }
@@ -193,6 +258,15 @@ public class Reservoir {
                 return;
             }
         }
+    }
+
+    private static void swapEntries(double[] keys, double[] values, int i, int j) {
+        double t = keys[i];
+        keys[i] = keys[j];
+        keys[j] = t;
+        t = values[i];
+        values[i] = values[j];
+        values[j] = t;
     }
 
     private void heapify() {
@@ -243,6 +317,7 @@ public class Reservoir {
             keys = Arrays.copyOf(other.keys, Math.max(other.size, Math.min(capacity, INITIAL_STORAGE)));
             values = Arrays.copyOf(other.values, keys.length);
             size = other.size;
+            heapOrdered = false;
         } else {
             // candidates are buffered as offer() does, so merging a window's panes costs a selection per k values
             // that can enter, not a heap replacement per value (which was most of the window stage's time)
@@ -263,7 +338,11 @@ public class Reservoir {
      */
     public double largestKey() {
         compact();
-        return size == 0 ? Double.NaN : keys[0];
+        double largest = Double.NaN;
+        for (int i = 0; i < size; i++) {
+            largest = i == 0 ? keys[0] : Math.max(largest, keys[i]);
+        }
+        return largest;
     }
 
     /**
@@ -510,6 +589,17 @@ public class Reservoir {
     @Override
     public String toString() {
         return "Reservoir{capacity=" + capacity + ", size=" + size + ", seen=" + seen + "}";
+    }
+
+    private void append(double value, double key) {
+        if (values == null || size == values.length) {
+            int grown = Math.min(capacity, Math.max(INITIAL_STORAGE, size * 2));
+            values = values == null ? new double[grown] : Arrays.copyOf(values, grown);
+            keys = keys == null ? new double[grown] : Arrays.copyOf(keys, grown);
+        }
+        keys[size] = key;
+        values[size++] = value;
+        heapOrdered = false;
     }
 
     private void insert(double value, double key) {

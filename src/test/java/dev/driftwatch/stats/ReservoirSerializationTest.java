@@ -83,4 +83,44 @@ class ReservoirSerializationTest {
             }
         }
     }
+
+    @Test
+    void keysThatAreNotSpreadEvenlyStillKeepExactlyTheKSmallest() {
+        // the selection guesses pivots from an even spread of keys; bunched, stepped and repeated keys only slow it
+        java.util.Random random = new java.util.Random(21);
+        for (int trial = 0; trial < 40; trial++) {
+            int k = 1 + random.nextInt(500);
+            int n = random.nextInt(30_000);
+            int shape = trial % 4;
+            Reservoir r = new Reservoir(k, trial);
+            java.util.List<double[]> offered = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                double u = random.nextDouble();
+                double key = switch (shape) {
+                    case 0 -> u * u * u * u * 1e-6;             // bunched near zero
+                    case 1 -> Math.floor(u * 7) / 7;             // seven distinct keys
+                    case 2 -> i % 3 == 0 ? 0.999 : u * 1e-3;     // a far cluster and a near one
+                    default -> 1 - 1e-9 * u;                      // bunched near one
+                };
+                double value = i;
+                offered.add(new double[] {key, value});
+                r.offer(value, key);
+            }
+            offered.sort((x, y) -> Double.compare(x[0], y[0]));
+            double kth = offered.isEmpty() ? 0 : offered.get(Math.min(k, n) - 1)[0];
+            long below = offered.stream().filter(e -> e[0] < kth).count();
+            double[] held = r.values();
+            assertThat(held).as("shape %d k=%d n=%d", shape, k, n).hasSize(Math.min(k, n));
+            // every held value has a key at or below the k-th smallest, and every key below it is held
+            java.util.Set<Double> heldValues = new java.util.HashSet<>();
+            for (double v : held) {
+                heldValues.add(v);
+            }
+            assertThat(offered.stream().filter(e -> e[0] < kth).allMatch(e -> heldValues.contains(e[1])))
+                    .as("every key below the k-th is held (shape %d)", shape).isTrue();
+            assertThat(offered.stream().filter(e -> heldValues.contains(e[1])).allMatch(e -> e[0] <= kth))
+                    .as("nothing above the k-th is held (shape %d)", shape).isTrue();
+            assertThat(below).isLessThanOrEqualTo(held.length);
+        }
+    }
 }
