@@ -119,7 +119,7 @@ public final class ThroughputBench {
                 "slide", SLIDE.toMinutes() + "m", "out-of-orderness", "5s", "idleness", "10s"));
         if (o.maxDrift() != null) {
             window.put("max-drift", o.maxDrift());
-            window.put("drift-update-interval", "200ms");
+            window.put("drift-update-interval", "50ms");
         }
         return DriftConfig.fromMap(Map.of(
                 "kafka", kafka,
@@ -177,7 +177,7 @@ public final class ThroughputBench {
         long keys = (long) o.models() * columns;
         List<String> lines = new ArrayList<>();
         lines.add(o.maxDrift() == null ? "job: watermark alignment off"
-                : "job: watermark alignment on, window.max-drift " + o.maxDrift() + ", checked every 200ms");
+                : "job: watermark alignment on, window.max-drift " + o.maxDrift() + ", checked every 50ms");
         lines.add("");
         lines.add("| run | parallelism | window/slide | events | events/s | (b)/(a) | (b)/(a) per core | (b)/(c) | heap after GC (max) | checkpoint (max) | window-evaluator state per (model, feature) | goal 5 bound | pane stage state per (model, feature), in the largest checkpoint |");
         lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

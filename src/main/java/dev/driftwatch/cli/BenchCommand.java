@@ -50,7 +50,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--naive-ratio", defaultValue = "12", description = "window/slide of the naive peer. Default: ${DEFAULT-VALUE}.")
     int naiveRatio;
 
-    @Option(names = "--max-drift", description = "Run the job with watermark alignment (window.max-drift, e.g. 5m; "
+    @Option(names = "--max-drift", description = "Run the job with watermark alignment (window.max-drift, e.g. 10m; "
             + "checked every 200ms). Default: off.")
     String maxDrift;
 

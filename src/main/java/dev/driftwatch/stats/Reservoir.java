@@ -390,11 +390,70 @@ public class Reservoir {
         compact();
         for (int i = 1; i < size; i++) {
             if (keys[i] > keys[i - 1]) {
-                sortDescending(keys, values, 0, size - 1);
+                if (!bucketSortDescending()) {
+                    sortDescending(keys, values, 0, size - 1);
+                }
                 return true;
             }
         }
         return false;
+    }
+
+    // Keys are hashes, spread evenly over [0, largest]: one bucket per entry by key, then an insertion sort that
+    // only moves entries within their few-entry bucket; about four passes, where a quicksort takes some log2(n).
+    // Returns false (nothing changed) when the keys bunch up, for the quicksort to do it.
+    private boolean bucketSortDescending() {
+        int n = size;
+        double largest = 0;
+        double smallest = 0;
+        for (int i = 0; i < n; i++) {
+            largest = Math.max(largest, keys[i]);
+            smallest = Math.min(smallest, keys[i]);
+        }
+        if (n < 64 || smallest < 0 || !(largest > 0) || Double.isInfinite(largest)) {
+            return false;
+        }
+        double scale = n / largest;
+        int[] start = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            start[bucket(keys[i], scale, n)]++;
+        }
+        // buckets from the largest keys down, so the result is descending; a bunched bucket makes it not worth it
+        int at = 0;
+        for (int b = n - 1; b >= 0; b--) {
+            int count = start[b];
+            if (count > 32) {
+                return false;
+            }
+            start[b] = at;
+            at += count;
+        }
+        double[] sortedKeys = new double[keys.length];
+        double[] sortedValues = new double[values.length];
+        for (int i = 0; i < n; i++) {
+            int to = start[bucket(keys[i], scale, n)]++;
+            sortedKeys[to] = keys[i];
+            sortedValues[to] = values[i];
+        }
+        for (int i = 1; i < n; i++) {
+            double key = sortedKeys[i];
+            double value = sortedValues[i];
+            int j = i - 1;
+            while (j >= 0 && sortedKeys[j] < key) {
+                sortedKeys[j + 1] = sortedKeys[j];
+                sortedValues[j + 1] = sortedValues[j];
+                j--;
+            }
+            sortedKeys[j + 1] = key;
+            sortedValues[j + 1] = value;
+        }
+        keys = sortedKeys;
+        values = sortedValues;
+        return true;
+    }
+
+    private static int bucket(double key, double scale, int n) {
+        return Math.min(n - 1, (int) (key * scale));
     }
 
     /**
