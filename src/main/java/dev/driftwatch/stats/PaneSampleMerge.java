@@ -34,9 +34,10 @@ public final class PaneSampleMerge {
         int[] sizes = new int[w];
         // cut[i]: pane i's cut[i] smallest keys are held (the last cut[i] entries of its descending arrays)
         int[] cut = new int[w];
-        // max-heap of pane indices, by the largest key each holds
-        int[] heap = new int[w];
-        double[] top = new double[w];
+        // max-heap of the panes by the largest key each holds: the keys beside the pane indices, so a comparison
+        // reads one array (this loop was most of the merge)
+        double[] heapKey = new double[w];
+        int[] heapPane = new int[w];
         int heapSize = 0;
         int held = 0;
         long seen = 0;
@@ -52,15 +53,15 @@ public final class PaneSampleMerge {
             held += c;
             // the window is full: a key of d enters while it is below the largest held key of an older pane (it is
             // above d's own held keys, which come before it)
-            while (c < n && heapSize > 0 && ks[n - 1 - c] < top[heap[0]]) {
+            while (c < n && heapSize > 0 && ks[n - 1 - c] < heapKey[0]) {
                 c++;
-                int evicted = heap[0];
+                int evicted = heapPane[0];
                 if (--cut[evicted] == 0) {
-                    heap[0] = heap[--heapSize];
+                    heapSize--;
+                    siftDown(heapKey, heapPane, heapSize, heapKey[heapSize], heapPane[heapSize]);
                 } else {
-                    top[evicted] = keys[evicted][sizes[evicted] - cut[evicted]];
+                    siftDown(heapKey, heapPane, heapSize, keys[evicted][sizes[evicted] - cut[evicted]], evicted);
                 }
-                siftDown(heap, heapSize, top, 0);
             }
             if (held == k && c < n) {
                 // keys above the largest held one now: no later window containing d can need them
@@ -74,9 +75,7 @@ public final class PaneSampleMerge {
             sizes[d] = n;
             cut[d] = c;
             if (c > 0) {
-                top[d] = ks[n - c];
-                heap[heapSize] = d;
-                siftUp(heap, heapSize++, top);
+                siftUp(heapKey, heapPane, heapSize++, ks[n - c], d);
             }
         }
         double[] windowKeys = new double[held];
@@ -90,37 +89,41 @@ public final class PaneSampleMerge {
         return Reservoir.ofHeld(k, windowValues, windowKeys, held, seen);
     }
 
-    private static void siftDown(int[] heap, int size, double[] top, int i) {
-        int pane = heap[i];
-        double key = top[pane];
+    // puts (key, pane) at the root's place and sifts it down
+    private static void siftDown(double[] heapKey, int[] heapPane, int size, double key, int pane) {
+        int i = 0;
         while (true) {
             int child = 2 * i + 1;
             if (child >= size) {
                 break;
             }
-            if (child + 1 < size && top[heap[child + 1]] > top[heap[child]]) {
+            double childKey = heapKey[child];
+            if (child + 1 < size && heapKey[child + 1] > childKey) {
                 child++;
+                childKey = heapKey[child];
             }
-            if (top[heap[child]] <= key) {
+            if (childKey <= key) {
                 break;
             }
-            heap[i] = heap[child];
+            heapKey[i] = childKey;
+            heapPane[i] = heapPane[child];
             i = child;
         }
-        heap[i] = pane;
+        heapKey[i] = key;
+        heapPane[i] = pane;
     }
 
-    private static void siftUp(int[] heap, int i, double[] top) {
-        int pane = heap[i];
-        double key = top[pane];
+    private static void siftUp(double[] heapKey, int[] heapPane, int i, double key, int pane) {
         while (i > 0) {
             int parent = (i - 1) >>> 1;
-            if (top[heap[parent]] >= key) {
+            if (heapKey[parent] >= key) {
                 break;
             }
-            heap[i] = heap[parent];
+            heapKey[i] = heapKey[parent];
+            heapPane[i] = heapPane[parent];
             i = parent;
         }
-        heap[i] = pane;
+        heapKey[i] = key;
+        heapPane[i] = pane;
     }
 }
