@@ -180,12 +180,7 @@ public class Reservoir {
     }
 
     private void swap(int i, int j) {
-        double t = keys[i];
-        keys[i] = keys[j];
-        keys[j] = t;
-        t = values[i];
-        values[i] = values[j];
-        values[j] = t;
+        swapEntries(keys, values, i, j);
     }
 
     // afterwards the first k entries hold the k smallest keys, the k-th smallest at k - 1, values moved along. Every
@@ -230,11 +225,7 @@ public class Reservoir {
     // quickselect on [lo, hi] with the median of three as the pivot
     private static void quickselect(double[] keys, double[] values, int lo, int hi, int k) {
         while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            double a = keys[lo];
-            double b = keys[mid];
-            double c = keys[hi];
-            double pivot = a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
+            double pivot = medianOfThree(keys, lo, hi);
             int i = lo;
             int j = hi;
             while (i <= j) {
@@ -258,6 +249,13 @@ public class Reservoir {
                 return;
             }
         }
+    }
+
+    private static double medianOfThree(double[] keys, int lo, int hi) {
+        double a = keys[lo];
+        double b = keys[(lo + hi) >>> 1];
+        double c = keys[hi];
+        return a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
     }
 
     private static void swapEntries(double[] keys, double[] values, int i, int j) {
@@ -484,11 +482,7 @@ public class Reservoir {
     // quicksort of keys (values moved along), largest first
     private static void sortDescending(double[] keys, double[] values, int lo, int hi) {
         while (hi - lo > 16) {
-            int mid = (lo + hi) >>> 1;
-            double a = keys[lo];
-            double b = keys[mid];
-            double c = keys[hi];
-            double pivot = a < b ? (b < c ? b : Math.max(a, c)) : (a < c ? a : Math.max(b, c));
+            double pivot = medianOfThree(keys, lo, hi);
             int i = lo;
             int j = hi;
             while (i <= j) {
@@ -499,12 +493,7 @@ public class Reservoir {
                     j--;
                 }
                 if (i <= j) {
-                    double t = keys[i];
-                    keys[i] = keys[j];
-                    keys[j] = t;
-                    t = values[i];
-                    values[i] = values[j];
-                    values[j] = t;
+                    swapEntries(keys, values, i, j);
                     i++;
                     j--;
                 }
