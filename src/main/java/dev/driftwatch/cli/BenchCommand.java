@@ -50,9 +50,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--naive-ratio", defaultValue = "12", description = "window/slide of the naive peer. Default: ${DEFAULT-VALUE}.")
     int naiveRatio;
 
-    @Option(names = "--max-drift", description = "Run the job with watermark alignment (window.max-drift, e.g. 10m; "
-            + "checked every 200ms). Default: off.")
+    @Option(names = "--max-drift", description = "Run the job with watermark alignment (window.max-drift, e.g. 10m). "
+            + "Default: off.")
     String maxDrift;
+
+    @Option(names = "--drift-update-interval", defaultValue = "50ms", description = "How often the readers' watermarks "
+            + "are compared with --max-drift (window.drift-update-interval). Default: ${DEFAULT-VALUE}.")
+    String driftUpdateInterval;
 
     @Option(names = "--quality", description = "Run the detection-quality benchmark instead of the throughput one.")
     boolean quality;
@@ -83,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> body = quality
                 ? new DetectionQualityBench(workDir, System.out).run()
                 : new ThroughputBench(new ThroughputBench.Options(events, features, models, parallelisms, ratios,
-                        skipNaive, naiveEvents, naiveRatio, spanMinutes, workDir, maxDrift), System.out).run();
+                        skipNaive, naiveEvents, naiveRatio, spanMinutes, workDir, maxDrift, driftUpdateInterval), System.out).run();
         System.out.println();
         body.forEach(System.out::println);
         report.add("");
