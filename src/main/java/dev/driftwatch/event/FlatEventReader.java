@@ -242,6 +242,11 @@ final class FlatEventReader {
     }
 
     private long readLong(String what) throws DecodeException {
+        if (pos < end && buf[pos] >= 0) {
+            // one byte: lengths, counts and branch indexes almost always are
+            int b = buf[pos++];
+            return (b >>> 1) ^ -(b & 1);
+        }
         long raw = 0;
         for (int shift = 0; ; shift += 7) {
             if (pos >= end) {

@@ -87,7 +87,8 @@ public final class FeatureProfile {
 
     private void countNumeric(double value) {
         sorted = null;
-        cells[QuantileBins.binIndex(baseline.edges(), value)]++;
+        // callers have counted NaN and infinities as missing already
+        cells[QuantileBins.binIndexOfNumber(baseline.edges(), value)]++;
         if (digest != null) {
             digest.add(value);
         }

@@ -45,6 +45,11 @@ public final class QuantileBins {
         if (Double.isNaN(v)) {
             throw new IllegalArgumentException("NaN has no bin; count it as a missing value");
         }
+        return binIndexOfNumber(edges, v);
+    }
+
+    /** {@link #binIndex} for a value the caller has already found not to be NaN (the pane stage's hot path). */
+    public static int binIndexOfNumber(double[] edges, double v) {
         if (edges.length <= 32) {
             // a few edges (10 bins by default): counting without branches beats a binary search's mispredictions
             int below = 0;
