@@ -4,6 +4,7 @@ import dev.driftwatch.avro.BaselineLineage;
 import dev.driftwatch.avro.FeatureBaseline;
 import dev.driftwatch.avro.FeatureKind;
 import dev.driftwatch.avro.KsSupport;
+import dev.driftwatch.stats.SortedReference;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,6 +26,8 @@ public final class Baseline {
     private final double[] sortedSample;
     private final Map<String, Integer> categoryIndex;
     private final String fingerprint;
+    // built on first use (KS of a window); final fields, so a racing second build is harmless
+    private SortedReference reference;
 
     public Baseline(FeatureBaseline record) {
         this.record = record;
@@ -110,6 +113,16 @@ public final class Baseline {
 
     public double[] sortedSample() {
         return sortedSample;
+    }
+
+    /** The reference sample with its counting table, for KS against windows. */
+    public SortedReference reference() {
+        SortedReference r = reference;
+        if (r == null) {
+            r = new SortedReference(sortedSample);
+            reference = r;
+        }
+        return r;
     }
 
     public boolean supportsKs() {

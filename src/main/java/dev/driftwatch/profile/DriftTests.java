@@ -26,8 +26,7 @@ public final class DriftTests {
             if (baseline.isNumeric()) {
                 if (baseline.supportsKs() && profile.sample() != null && profile.sample().size() > 0) {
                     double[] sample = profile.sortedSample();
-                    double[] reference = baseline.sortedSample();
-                    KsResult ks = KolmogorovSmirnov.testSorted(sample, sample.length, reference, reference.length);
+                    KsResult ks = KolmogorovSmirnov.testSorted(sample, sample.length, baseline.reference());
                     out.add(new TestOutcome(DriftTest.KS, ks.statistic(), ks.pValue(), thresholds.alpha()));
                 }
             } else {
