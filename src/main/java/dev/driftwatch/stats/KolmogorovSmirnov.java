@@ -44,12 +44,7 @@ public final class KolmogorovSmirnov {
 
         // Walk both samples in merged order; after each distinct value v, i and j are the counts <= v, so
         // i*nb - j*na is (F_a(v) - F_b(v)) * na * nb exactly. Once one sample is used up |diff| only shrinks.
-        long maxPlus = 0;
-        int plusI = 0;
-        int plusJ = 0;
-        long maxMinus = 0;
-        int minusI = 0;
-        int minusJ = 0;
+        Extremes extremes = new Extremes(na, nb);
         int i = 0;
         int j = 0;
         while (i < na && j < nb) {
@@ -60,18 +55,9 @@ public final class KolmogorovSmirnov {
             while (j < nb && sortedB[j] == v) {
                 j++;
             }
-            long diff = (long) i * nb - (long) j * na;
-            if (diff > maxPlus) {
-                maxPlus = diff;
-                plusI = i;
-                plusJ = j;
-            } else if (-diff > maxMinus) {
-                maxMinus = -diff;
-                minusI = i;
-                minusJ = j;
-            }
+            extremes.at(i, j);
         }
-        return result(na, nb, maxPlus, plusI, plusJ, maxMinus, minusI, minusJ);
+        return extremes.result();
     }
 
     /**
@@ -84,40 +70,62 @@ public final class KolmogorovSmirnov {
      */
     public static KsResult testSorted(double[] sortedA, int na, SortedReference b) {
         checkSorted(sortedA, na, "first");
-        int nb = b.size();
-        long maxPlus = 0;
-        int plusI = 0;
-        int plusJ = 0;
-        long maxMinus = 0;
-        int minusI = 0;
-        int minusJ = 0;
+        Extremes extremes = new Extremes(na, b.size());
         int i = 0;
         while (i < na) {
             double u = sortedA[i];
             int below = b.countBelow(u);
             // just before u: #a < u and #b < u (the last reference value below u, or the previous sample value)
-            long diff = (long) i * nb - (long) below * na;
-            if (-diff > maxMinus) {
-                maxMinus = -diff;
-                minusI = i;
-                minusJ = below;
-            }
+            extremes.below(i, below);
             while (i < na && sortedA[i] == u) {
                 i++;
             }
-            int atOrBelow = b.countAtOrBelow(u, below);
-            diff = (long) i * nb - (long) atOrBelow * na;
+            extremes.at(i, b.countAtOrBelow(u, below));
+        }
+        return extremes.result();
+    }
+
+    /** The largest (F_a - F_b) and (F_b - F_a) seen so far, as integers times na * nb, and where they were first seen. */
+    private static final class Extremes {
+        private final int na;
+        private final int nb;
+        private long maxPlus;
+        private int plusI;
+        private int plusJ;
+        private long maxMinus;
+        private int minusI;
+        private int minusJ;
+
+        Extremes(int na, int nb) {
+            this.na = na;
+            this.nb = nb;
+        }
+
+        // a point where #a <= v is i and #b <= v is j
+        void at(int i, int j) {
+            long diff = (long) i * nb - (long) j * na;
             if (diff > maxPlus) {
                 maxPlus = diff;
                 plusI = i;
-                plusJ = atOrBelow;
-            } else if (-diff > maxMinus) {
-                maxMinus = -diff;
-                minusI = i;
-                minusJ = atOrBelow;
+                plusJ = j;
+            } else {
+                below(i, j);
             }
         }
-        return result(na, nb, maxPlus, plusI, plusJ, maxMinus, minusI, minusJ);
+
+        // a point where only F_b - F_a can be largest
+        void below(int i, int j) {
+            long minus = (long) j * na - (long) i * nb;
+            if (minus > maxMinus) {
+                maxMinus = minus;
+                minusI = i;
+                minusJ = j;
+            }
+        }
+
+        KsResult result() {
+            return KolmogorovSmirnov.result(na, nb, maxPlus, plusI, plusJ, maxMinus, minusI, minusJ);
+        }
     }
 
     private static KsResult result(int na, int nb, long maxPlus, int plusI, int plusJ, long maxMinus, int minusI,

@@ -28,6 +28,177 @@ public final class PaneSampleMerge {
      * @return the window's sample: the k smallest keys of all the panes
      */
     public static Reservoir mergeNewestFirst(List<Reservoir> newestFirst, int k, boolean[] changed) {
+        for (int d = 0; d < newestFirst.size(); d++) {
+            if (newestFirst.get(d).sortByKeyDescending()) {
+                changed[d] = true;
+            }
+        }
+        Reservoir merged = byHistogram(newestFirst, k, changed);
+        return merged != null ? merged : byHeap(newestFirst, k, changed);
+    }
+
+    /**
+     * The same merge through a histogram of all the panes' keys (keys are hashes, spread evenly): after pane d is
+     * added, the bucket holding the k-th smallest key of panes 0..d is found from the counts, and only that bucket's
+     * keys are compared to place it exactly. Returns null, having changed nothing, when there is nothing to prune
+     * or the keys bunch up; the heap then does it.
+     */
+    private static Reservoir byHistogram(List<Reservoir> newestFirst, int k, boolean[] changed) {
+        int w = newestFirst.size();
+        double[][] keys = new double[w][];
+        int[] sizes = new int[w];
+        long total = 0;
+        long seen = 0;
+        double top = 0;
+        for (int d = 0; d < w; d++) {
+            Reservoir pane = newestFirst.get(d);
+            keys[d] = pane.getKeys();
+            sizes[d] = pane.size();
+            total += sizes[d];
+            seen += pane.seen();
+            if (sizes[d] > 0) {
+                top = Math.max(top, keys[d][0]);
+                if (!(keys[d][sizes[d] - 1] >= 0)) {
+                    return null;
+                }
+            }
+        }
+        if (total <= k || !(top > 0) || Double.isInfinite(top)) {
+            return null;
+        }
+        int buckets = 2 * Integer.highestOneBit((int) Math.min(1 << 20, total));
+        double scale = buckets / top;
+        int lastBucket = buckets - 1;
+        int[] hist = new int[buckets];
+        // for pane j: entries [atOrBelow[j], n) lie in buckets <= b, entries [below[j], n) in buckets < b, where b is
+        // the bucket of the k-th smallest key so far; b only falls as panes are added, so both only move forward
+        int[] atOrBelow = new int[w];
+        int[] below = new int[w];
+        int[] keep = new int[w];
+        int b = lastBucket;
+        long inOrBelowB = 0;
+        long held = 0;
+        double bound = Double.NaN;
+        double[] scratch = new double[64];
+        for (int d = 0; d < w; d++) {
+            double[] ks = keys[d];
+            int n = sizes[d];
+            for (int i = 0; i < n; i++) {
+                int bucket = Math.min(lastBucket, (int) (ks[i] * scale));
+                hist[bucket]++;
+                inOrBelowB += bucket <= b ? 1 : 0;
+            }
+            held += n;
+            keep[d] = n;
+            if (held < k) {
+                continue;
+            }
+            while (inOrBelowB - hist[b] >= k) {
+                inOrBelowB -= hist[b];
+                b--;
+            }
+            if (hist[b] > 4096) {
+                return null;
+            }
+            int g = 0;
+            if (scratch.length < hist[b]) {
+                scratch = new double[Math.max(hist[b], 2 * scratch.length)];
+            }
+            for (int j = 0; j <= d; j++) {
+                double[] kj = keys[j];
+                int nj = sizes[j];
+                int from = atOrBelow[j];
+                while (from < nj && Math.min(lastBucket, (int) (kj[from] * scale)) > b) {
+                    from++;
+                }
+                int to = Math.max(below[j], from);
+                while (to < nj && Math.min(lastBucket, (int) (kj[to] * scale)) >= b) {
+                    to++;
+                }
+                atOrBelow[j] = from;
+                below[j] = to;
+                System.arraycopy(kj, from, scratch, g, to - from);
+                g += to - from;
+            }
+            bound = smallest(scratch, g, (int) (k - (inOrBelowB - hist[b])));
+            // pane d keeps its keys at or below the k-th smallest of panes 0..d: no later window needs the others
+            keep[d] = countAtOrBelow(ks, atOrBelow[d], n, bound);
+        }
+        // the window: every key at or below the k-th smallest of all (ties at it trimmed to k)
+        int[] take = new int[w];
+        long taken = 0;
+        for (int j = 0; j < w; j++) {
+            take[j] = countAtOrBelow(keys[j], atOrBelow[j], sizes[j], bound);
+            taken += take[j];
+        }
+        for (int j = 0; j < w && taken > k; j++) {
+            int n = sizes[j];
+            while (take[j] > 0 && taken > k && keys[j][n - take[j]] == bound) {
+                take[j]--;
+                taken--;
+            }
+        }
+        double[] windowKeys = new double[(int) taken];
+        double[] windowValues = new double[(int) taken];
+        int at = 0;
+        for (int j = 0; j < w; j++) {
+            Reservoir pane = newestFirst.get(j);
+            System.arraycopy(keys[j], sizes[j] - take[j], windowKeys, at, take[j]);
+            System.arraycopy(pane.getValues(), sizes[j] - take[j], windowValues, at, take[j]);
+            at += take[j];
+            if (keep[j] < sizes[j]) {
+                pane.keepSmallestSorted(keep[j]);
+                changed[j] = true;
+            }
+        }
+        return Reservoir.ofHeld(k, windowValues, windowKeys, (int) taken, seen);
+    }
+
+    // keys [from, n) of a descending array: how many are at or below x (those before from are above it)
+    private static int countAtOrBelow(double[] keys, int from, int n, double x) {
+        int i = from;
+        while (i < n && keys[i] > x) {
+            i++;
+        }
+        return n - i;
+    }
+
+    // the rank-th smallest (1-based) of values[0, n), which it reorders
+    private static double smallest(double[] values, int n, int rank) {
+        int lo = 0;
+        int hi = n - 1;
+        int target = rank - 1;
+        while (lo < hi) {
+            double pivot = values[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (values[i] < pivot) {
+                    i++;
+                }
+                while (values[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    double t = values[i];
+                    values[i] = values[j];
+                    values[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) {
+                hi = j;
+            } else if (target >= i) {
+                lo = i;
+            } else {
+                return values[target];
+            }
+        }
+        return values[target];
+    }
+
+    private static Reservoir byHeap(List<Reservoir> newestFirst, int k, boolean[] changed) {
         int w = newestFirst.size();
         double[][] keys = new double[w][];
         double[][] values = new double[w][];
@@ -43,9 +214,6 @@ public final class PaneSampleMerge {
         long seen = 0;
         for (int d = 0; d < w; d++) {
             Reservoir pane = newestFirst.get(d);
-            if (pane.sortByKeyDescending()) {
-                changed[d] = true;
-            }
             seen += pane.seen();
             double[] ks = pane.getKeys();
             int n = pane.size();
