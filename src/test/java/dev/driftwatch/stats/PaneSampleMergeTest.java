@@ -97,4 +97,37 @@ class PaneSampleMergeTest {
         assertThat(sorted.sortedValues()).containsExactly(plain.sortedValues());
         assertThat(sorted.largestKey()).isEqualTo(plain.largestKey());
     }
+
+    @Test
+    void keysBunchedIntoOneNarrowRangeAreMergedAndPrunedExactlyToo() {
+        // thousands of keys closer together than a histogram bucket: the merge places them one by one instead
+        Random random = new Random(6);
+        int k = 5000;
+        for (int round = 0; round < 3; round++) {
+            List<Reservoir> panes = new ArrayList<>();
+            List<double[]> keysBefore = new ArrayList<>();
+            Reservoir expected = new Reservoir(k, 0);
+            for (int d = 0; d < 5; d++) {
+                Reservoir p = new Reservoir(k, d);
+                for (int i = 0; i < 8000; i++) {
+                    p.offer(random.nextGaussian(), 0.5 + random.nextDouble() * 1e-9);
+                }
+                expected.merge(p.copy());
+                p.compact();
+                keysBefore.add(Arrays.copyOf(p.getKeys(), p.size()));
+                panes.add(p);
+            }
+            Reservoir window = PaneSampleMerge.mergeNewestFirst(panes, k, new boolean[panes.size()]);
+            assertThat(window.sortedValues()).containsExactly(expected.sortedValues());
+            List<Double> newer = new ArrayList<>();
+            for (int d = 0; d < panes.size(); d++) {
+                for (double key : keysBefore.get(d)) {
+                    newer.add(key);
+                }
+                double bound = newer.stream().sorted().skip(k - 1).findFirst().orElseThrow();
+                long expectedKept = Arrays.stream(keysBefore.get(d)).filter(key -> key <= bound).count();
+                assertThat(panes.get(d).size()).as("round %d pane %d", round, d).isEqualTo((int) expectedKept);
+            }
+        }
+    }
 }
