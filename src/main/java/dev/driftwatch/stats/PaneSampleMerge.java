@@ -28,13 +28,16 @@ public final class PaneSampleMerge {
      * @return the window's sample: the k smallest keys of all the panes
      */
     public static Reservoir mergeNewestFirst(List<Reservoir> newestFirst, int k, boolean[] changed) {
+        long seen = 0;
         for (int d = 0; d < newestFirst.size(); d++) {
-            if (newestFirst.get(d).sortByKeyDescending()) {
+            Reservoir pane = newestFirst.get(d);
+            if (pane.sortByKeyDescending()) {
                 changed[d] = true;
             }
+            seen += pane.seen();
         }
-        Reservoir merged = byHistogram(newestFirst, k, changed);
-        return merged != null ? merged : byHeap(newestFirst, k, changed);
+        Reservoir merged = byHistogram(newestFirst, k, changed, seen);
+        return merged != null ? merged : byHeap(newestFirst, k, changed, seen);
     }
 
     /**
@@ -43,19 +46,16 @@ public final class PaneSampleMerge {
      * keys are compared to place it exactly. Returns null, having changed nothing, when there is nothing to prune
      * or the keys bunch up; the heap then does it.
      */
-    private static Reservoir byHistogram(List<Reservoir> newestFirst, int k, boolean[] changed) {
+    private static Reservoir byHistogram(List<Reservoir> newestFirst, int k, boolean[] changed, long seen) {
         int w = newestFirst.size();
         double[][] keys = new double[w][];
         int[] sizes = new int[w];
         long total = 0;
-        long seen = 0;
         double top = 0;
         for (int d = 0; d < w; d++) {
-            Reservoir pane = newestFirst.get(d);
-            keys[d] = pane.getKeys();
-            sizes[d] = pane.size();
+            keys[d] = newestFirst.get(d).getKeys();
+            sizes[d] = newestFirst.get(d).size();
             total += sizes[d];
-            seen += pane.seen();
             if (sizes[d] > 0) {
                 top = Math.max(top, keys[d][0]);
                 if (!(keys[d][sizes[d] - 1] >= 0)) {
@@ -198,7 +198,7 @@ public final class PaneSampleMerge {
         return values[target];
     }
 
-    private static Reservoir byHeap(List<Reservoir> newestFirst, int k, boolean[] changed) {
+    private static Reservoir byHeap(List<Reservoir> newestFirst, int k, boolean[] changed, long seen) {
         int w = newestFirst.size();
         double[][] keys = new double[w][];
         double[][] values = new double[w][];
@@ -211,10 +211,8 @@ public final class PaneSampleMerge {
         int[] heapPane = new int[w];
         int heapSize = 0;
         int held = 0;
-        long seen = 0;
         for (int d = 0; d < w; d++) {
             Reservoir pane = newestFirst.get(d);
-            seen += pane.seen();
             double[] ks = pane.getKeys();
             int n = pane.size();
             int c = Math.min(n, k - held);
