@@ -178,9 +178,13 @@ public final class FeatureProfile {
     }
 
     private void requireSameBaseline(PaneProfile pane) {
-        if (!baseline.fingerprint().equals(pane.baselineFingerprint)) {
+        requireCountedOn(baseline.fingerprint(), pane);
+    }
+
+    private static void requireCountedOn(String fingerprint, PaneProfile pane) {
+        if (!fingerprint.equals(pane.baselineFingerprint)) {
             throw new IllegalArgumentException("pane " + pane + " was counted on " + pane.baselineFingerprint
-                    + ", not on " + baseline.fingerprint());
+                    + ", not on " + fingerprint);
         }
     }
 
@@ -190,10 +194,7 @@ public final class FeatureProfile {
      * keeps none). {@code from} is left unchanged.
      */
     public static void mergeInto(PaneProfile into, PaneProfile from) {
-        if (!into.baselineFingerprint.equals(from.baselineFingerprint)) {
-            throw new IllegalArgumentException("pane " + from + " was counted on " + from.baselineFingerprint
-                    + ", not on " + into.baselineFingerprint);
-        }
+        requireCountedOn(into.baselineFingerprint, from);
         for (int i = 0; i < into.cells.length; i++) {
             into.cells[i] += from.cells[i];
         }

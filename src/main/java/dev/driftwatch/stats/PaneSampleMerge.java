@@ -12,10 +12,11 @@ import java.util.List;
  * then keeps about k / (d + 1) values, so a window of W panes stores about k (1 + 1/2 + ... + 1/W) values, not k W.
  *
  * <p>How it is fast: a stored pane's sample is kept sorted by key, largest first (still a valid max-heap, so it stays
- * an ordinary {@link Reservoir}). The held set of the window is then, for each pane, a run of its smallest keys (a
- * cut), and the largest held key is found in a heap over the panes' cuts (at most W entries), not over the k held
- * values: merging pane d walks its keys upwards while each is below the largest held one, evicting that one. A
- * heap replacement per value (log k) and a re-insert per kept value when pruning were most of this stage's time.
+ * an ordinary {@link Reservoir}), so what a pane keeps is a run of its smallest keys (a cut). Each pane's bound comes
+ * from a histogram of all the panes' keys (keys are hashes, spread evenly), and only the keys in the bound's bucket
+ * are compared; when keys bunch up, a heap over the panes' cuts (at most W entries) finds the largest held key
+ * instead. A heap replacement per value (log k) and a re-insert per kept value when pruning were most of this
+ * stage's time.
  */
 public final class PaneSampleMerge {
     private PaneSampleMerge() {}
@@ -68,14 +69,13 @@ public final class PaneSampleMerge {
         }
         int buckets = 2 * Integer.highestOneBit((int) Math.min(1 << 20, total));
         double scale = buckets / top;
-        int lastBucket = buckets - 1;
         int[] hist = new int[buckets];
         // for pane j: entries [atOrBelow[j], n) lie in buckets <= b, entries [below[j], n) in buckets < b, where b is
         // the bucket of the k-th smallest key so far; b only falls as panes are added, so both only move forward
         int[] atOrBelow = new int[w];
         int[] below = new int[w];
         int[] keep = new int[w];
-        int b = lastBucket;
+        int b = buckets - 1;
         long inOrBelowB = 0;
         long held = 0;
         double bound = Double.NaN;
@@ -84,7 +84,7 @@ public final class PaneSampleMerge {
             double[] ks = keys[d];
             int n = sizes[d];
             for (int i = 0; i < n; i++) {
-                int bucket = Math.min(lastBucket, (int) (ks[i] * scale));
+                int bucket = Reservoir.bucket(ks[i], scale, buckets);
                 hist[bucket]++;
                 inOrBelowB += bucket <= b ? 1 : 0;
             }
@@ -108,11 +108,11 @@ public final class PaneSampleMerge {
                 double[] kj = keys[j];
                 int nj = sizes[j];
                 int from = atOrBelow[j];
-                while (from < nj && Math.min(lastBucket, (int) (kj[from] * scale)) > b) {
+                while (from < nj && Reservoir.bucket(kj[from], scale, buckets) > b) {
                     from++;
                 }
                 int to = Math.max(below[j], from);
-                while (to < nj && Math.min(lastBucket, (int) (kj[to] * scale)) >= b) {
+                while (to < nj && Reservoir.bucket(kj[to], scale, buckets) >= b) {
                     to++;
                 }
                 atOrBelow[j] = from;

@@ -58,11 +58,16 @@ public final class QuantileBins {
             }
             return below;
         }
-        int lo = 0;
-        int hi = edges.length;
+        return firstAtLeast(edges, 0, edges.length, v);
+    }
+
+    /** The first index in [from, to) of an ascending array whose value is >= x (to when none). */
+    static int firstAtLeast(double[] sorted, int from, int to, double x) {
+        int lo = from;
+        int hi = to;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (edges[mid] < v) {
+            if (sorted[mid] < x) {
                 lo = mid + 1;
             } else {
                 hi = mid;

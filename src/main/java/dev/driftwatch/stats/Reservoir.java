@@ -187,7 +187,8 @@ public class Reservoir {
     // key is in [0, high]. Keys are hashes, spread evenly, so the key of the wanted rank is about where that rank falls
     // in the keys' range: pivots placed there (interpolation) cut the range to a sliver in a few passes, where the
     // median of three would take more; after four such passes (or once the range is small) an ordinary quickselect
-    // finishes, so keys that are not spread evenly cost at most those passes. The result does not depend on how the pivots fall: only the speed does.
+    // finishes, so keys that are not spread evenly cost at most those passes. The result does not depend on how the
+    // pivots fall: only the speed does.
     private static void selectSmallest(double[] keys, double[] values, int n, int k, double high) {
         int lo = 0;
         int hi = n - 1;
@@ -336,46 +337,14 @@ public class Reservoir {
      */
     public double largestKey() {
         compact();
-        double largest = Double.NaN;
-        for (int i = 0; i < size; i++) {
-            largest = i == 0 ? keys[0] : Math.max(largest, keys[i]);
+        if (size == 0) {
+            return Double.NaN;
+        }
+        double largest = keys[0];
+        for (int i = 1; i < size; i++) {
+            largest = Math.max(largest, keys[i]);
         }
         return largest;
-    }
-
-    /**
-     * Drops the held values whose keys are above {@code bound} and shrinks the storage to what is left. Only for a
-     * reservoir that will be merged into others and never offered to again: it is then no longer a sample of k of
-     * its own stream, but a merge that keeps the k smallest keys of a union whose k-th smallest key is at most
-     * {@code bound} comes out exactly as if nothing had been dropped. The window stage uses it on stored panes.
-     *
-     * @return true when values were dropped
-     */
-    public boolean dropKeysAbove(double bound) {
-        compact();
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            if (keys[i] <= bound) {
-                kept++;
-            }
-        }
-        if (kept == size) {
-            return false;
-        }
-        double[] keptValues = new double[kept];
-        double[] keptKeys = new double[kept];
-        int at = 0;
-        for (int i = 0; i < size; i++) {
-            if (keys[i] <= bound) {
-                keptKeys[at] = keys[i];
-                keptValues[at++] = values[i];
-            }
-        }
-        keys = keptKeys;
-        values = keptValues;
-        size = kept;
-        heapify();
-        return true;
     }
 
     /**
@@ -450,13 +419,16 @@ public class Reservoir {
         return true;
     }
 
-    private static int bucket(double key, double scale, int n) {
+    // the bucket of a key in [0, largest] among n even buckets, scale = n / largest
+    static int bucket(double key, double scale, int n) {
         return Math.min(n - 1, (int) (key * scale));
     }
 
     /**
-     * Keeps the {@code n} smallest keys of a reservoir sorted by {@link #sortByKeyDescending}, like
-     * {@link #dropKeysAbove}: only for a stored pane that is merged into others and never offered to again.
+     * Keeps the {@code n} smallest keys of a reservoir sorted by {@link #sortByKeyDescending}: only for a stored pane
+     * that is merged into others and never offered to again (it is then no longer a sample of k of its own stream,
+     * but a merge that keeps the k smallest keys of a union whose k-th smallest key is among those kept comes out
+     * exactly as if nothing had been dropped).
      */
     void keepSmallestSorted(int n) {
         keys = Arrays.copyOfRange(keys, size - n, size);
@@ -639,23 +611,23 @@ public class Reservoir {
         return "Reservoir{capacity=" + capacity + ", size=" + size + ", seen=" + seen + "}";
     }
 
-    private void append(double value, double key) {
+    private void growIfFull() {
         if (values == null || size == values.length) {
             int grown = Math.min(capacity, Math.max(INITIAL_STORAGE, size * 2));
             values = values == null ? new double[grown] : Arrays.copyOf(values, grown);
             keys = keys == null ? new double[grown] : Arrays.copyOf(keys, grown);
         }
+    }
+
+    private void append(double value, double key) {
+        growIfFull();
         keys[size] = key;
         values[size++] = value;
         heapOrdered = false;
     }
 
     private void insert(double value, double key) {
-        if (values == null || size == values.length) {
-            int grown = Math.min(capacity, Math.max(INITIAL_STORAGE, size * 2));
-            values = values == null ? new double[grown] : Arrays.copyOf(values, grown);
-            keys = keys == null ? new double[grown] : Arrays.copyOf(keys, grown);
-        }
+        growIfFull();
         int i = size++;
         while (i > 0) {
             int parent = (i - 1) >>> 1;

@@ -53,20 +53,20 @@ public final class SortedReference {
     public int countBelow(double x) {
         int n = values.length;
         if (lastCell < 0) {
-            return firstAtLeast(x, 0, n);
+            return QuantileBins.firstAtLeast(values, 0, n, x);
         }
         double cell = (x - low) * scale;
         int j = belowCell[cell <= 0 ? 0 : cell >= lastCell ? lastCell : (int) cell];
         // a few steps from the cell's start; many equal values in one cell go to a binary search
         for (int steps = 0; j < n && values[j] < x; steps++) {
             if (steps == 8) {
-                return firstAtLeast(x, j, n);
+                return QuantileBins.firstAtLeast(values, j, n, x);
             }
             j++;
         }
         for (int steps = 0; j > 0 && values[j - 1] >= x; steps++) {
             if (steps == 8) {
-                return firstAtLeast(x, 0, j);
+                return QuantileBins.firstAtLeast(values, 0, j, x);
             }
             j--;
         }
@@ -84,21 +84,6 @@ public final class SortedReference {
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (values[mid] <= x) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
-    // the first index in [from, to) whose value is >= x (to when none)
-    private int firstAtLeast(double x, int from, int to) {
-        int lo = from;
-        int hi = to;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (values[mid] < x) {
                 lo = mid + 1;
             } else {
                 hi = mid;
