@@ -4,7 +4,6 @@ import dev.driftwatch.baseline.Baseline;
 import dev.driftwatch.stats.ChiSquare;
 import dev.driftwatch.stats.ChiSquareResult;
 import dev.driftwatch.stats.Divergence;
-import dev.driftwatch.stats.KolmogorovSmirnov;
 import dev.driftwatch.stats.KsResult;
 
 import java.util.ArrayList;
@@ -25,8 +24,7 @@ public final class DriftTests {
             double[] current = Divergence.fractions(profile.cells());
             if (baseline.isNumeric()) {
                 if (baseline.supportsKs() && profile.sample() != null && profile.sample().size() > 0) {
-                    double[] sample = profile.sortedSample();
-                    KsResult ks = KolmogorovSmirnov.testSorted(sample, sample.length, baseline.reference());
+                    KsResult ks = profile.ks();
                     out.add(new TestOutcome(DriftTest.KS, ks.statistic(), ks.pValue(), thresholds.alpha()));
                 }
             } else {

@@ -3,6 +3,8 @@ package dev.driftwatch.profile;
 import com.tdunning.math.stats.MergingDigest;
 import dev.driftwatch.avro.FeatureKind;
 import dev.driftwatch.baseline.Baseline;
+import dev.driftwatch.stats.KolmogorovSmirnov;
+import dev.driftwatch.stats.KsResult;
 import dev.driftwatch.stats.QuantileBins;
 import dev.driftwatch.stats.Reservoir;
 
@@ -25,6 +27,8 @@ public final class FeatureProfile {
     private final Reservoir sample;
     private MergingDigest digest;
     private double[] sorted;
+    // countBelow in the baseline's reference of each sorted value (null when sorted without one)
+    private int[] sortedRanks;
 
     private FeatureProfile(Baseline baseline, long[] cells, Reservoir sample, MergingDigest digest) {
         this.baseline = baseline;
@@ -280,9 +284,31 @@ public final class FeatureProfile {
      */
     public double[] sortedSample() {
         if (sorted == null) {
-            sorted = sample.sortedValues();
+            if (baseline.supportsKs()) {
+                // placed by rank among the baseline's reference, which KS needs anyway: no comparison sort
+                sorted = sample.values();
+                sortedRanks = new int[sorted.length];
+                baseline.reference().sortByRank(sorted, sorted.length, sortedRanks);
+            } else {
+                sorted = sample.sortedValues();
+                sortedRanks = null;
+            }
         }
         return sorted;
+    }
+
+    /**
+     * Two-sample KS of the sample against the baseline's reference sample (numeric baselines that support it, a
+     * sample holding values).
+     *
+     * @throws IllegalStateException if the baseline keeps no reference sample or the sample is empty
+     */
+    public KsResult ks() {
+        if (sample == null || !baseline.supportsKs() || sample.size() == 0) {
+            throw new IllegalStateException("no KS for " + baseline.feature() + ": no reference sample or no values");
+        }
+        double[] s = sortedSample();
+        return KolmogorovSmirnov.testRanked(s, sortedRanks, s.length, baseline.reference());
     }
 
     /**

@@ -61,26 +61,27 @@ public final class KolmogorovSmirnov {
     }
 
     /**
-     * Tests a sorted sample against a fixed reference that counts its values below any point through a table
-     * ({@link SortedReference}): one lookup per distinct value of the sample instead of a walk over both samples.
-     * The same statistic and p-value as {@link #testSorted}: the largest F_a - F_b is found at a value of the sample,
-     * the largest F_b - F_a just before one (at the last reference value below it) or at one (ties).
+     * Tests a sorted sample against a fixed reference whose counts below each sample value are known
+     * ({@code below[i]} = {@link SortedReference#countBelow} of {@code sortedA[i]}; {@link SortedReference#sortByRank}
+     * gives both): no walk over the reference. The same statistic and p-value as {@link #testSorted}: the largest
+     * F_a - F_b is found at a value of the sample, the largest F_b - F_a just before one (at the last reference value
+     * below it) or at one (ties).
      *
      * @throws IllegalArgumentException if the sample is empty, holds NaN or is not sorted
      */
-    public static KsResult testSorted(double[] sortedA, int na, SortedReference b) {
+    public static KsResult testRanked(double[] sortedA, int[] below, int na, SortedReference b) {
         checkSorted(sortedA, na, "first");
         Extremes extremes = new Extremes(na, b.size());
         int i = 0;
         while (i < na) {
             double u = sortedA[i];
-            int below = b.countBelow(u);
+            int belowU = below[i];
             // just before u: #a < u and #b < u (the last reference value below u, or the previous sample value)
-            extremes.below(i, below);
+            extremes.below(i, belowU);
             while (i < na && sortedA[i] == u) {
                 i++;
             }
-            extremes.at(i, b.countAtOrBelow(u, below));
+            extremes.at(i, b.countAtOrBelow(u, belowU));
         }
         return extremes.result();
     }

@@ -3,137 +3,77 @@ package dev.driftwatch.stats;
 import java.util.List;
 
 /**
- * The window stage's merge of pane samples: the k smallest keys of a window's panes, and each stored pane cut down
- * to the keys a later window can still need. Exact: the same sample as merging the full panes.
+ * The window stage's merge of pane samples: the k smallest keys of a window's panes, and stored panes cut down to
+ * the keys a later window can still need. Exact: the same sample as merging the full panes.
  *
  * <p>Panes are merged newest first. Every later window that contains pane d also contains the panes newer than d
  * (windows end later, so they reach at least as far), so its k-th smallest key is at most the k-th smallest key of
- * panes 0..d, the largest key held right after d is merged; keys of d above it are dropped. A pane d slides old
- * then keeps about k / (d + 1) values, so a window of W panes stores about k (1 + 1/2 + ... + 1/W) values, not k W.
+ * panes 0..d; keys of d above it can be dropped. Cutting every pane to that bound at every window would keep a
+ * window of W panes at about k (1 + 1/2 + ... + 1/W) values, but needs W selections per window and stores every
+ * pane again. A pane is instead cut when it reaches position 1, 2, 4, 8, ... (newest first): a pane between two
+ * such positions keeps at most about twice what it must (about 10% more values in all at W = 12, 20% at W = 60),
+ * and a window makes about log2(W) selections and stores as many panes again.
  *
  * <p>How it is fast: a stored pane's sample is kept sorted by key, largest first (still a valid max-heap, so it stays
- * an ordinary {@link Reservoir}), so what a pane keeps is a run of its smallest keys (a cut). Each pane's bound comes
- * from a histogram of all the panes' keys (keys are hashes, spread evenly), and only the keys in the bound's bucket
- * are compared; when keys bunch up, a heap over the panes' cuts (at most W entries) finds the largest held key
- * instead. A heap replacement per value (log k) and a re-insert per kept value when pruning were most of this
- * stage's time.
+ * an ordinary {@link Reservoir}); what a pane keeps, and what a window takes from it, is a run of its smallest keys.
+ * The k-th smallest key of several sorted panes is found by counting, with a binary search in each pane, the keys
+ * at or below a probe: the keys are uniform hashes, so a pane that has seen N values holds about N x of them below
+ * x, and the first two probes (ranks k -+ 2 sqrt(k)) usually bracket the answer among a hundred or so keys, which
+ * are then compared directly. Keys that are not spread evenly only take more probes (interpolation, then halving)
+ * and, after a bounded number, a selection among all the keys still in question. A window reads O(W log k) keys
+ * plus the k it takes, not the k (1 + 1/2 + ... + 1/W) it stores.
  */
 public final class PaneSampleMerge {
     private PaneSampleMerge() {}
 
+    // stop probing once this few keys are left in question, or after this many probes
+    private static final int FEW = 48;
+    private static final int MAX_PROBES = 40;
+
     /**
-     * Merges {@code newestFirst} (samples of capacity {@code k}) into one sample of at most k, and drops from each
-     * pane the keys no later window can need. Panes are sorted by key as a side effect.
+     * Merges {@code newestFirst} (samples of capacity {@code k}) into one sample of at most k, and cuts the panes at
+     * positions 1, 2, 4, ... to the keys a later window can need (see the class comment). Panes are sorted by key
+     * as a side effect.
      *
      * @param changed set to true at the index of every pane whose sample was sorted or cut (to be stored again)
      * @return the window's sample: the k smallest keys of all the panes
      */
     public static Reservoir mergeNewestFirst(List<Reservoir> newestFirst, int k, boolean[] changed) {
+        int w = newestFirst.size();
+        Panes panes = new Panes(w);
         long seen = 0;
-        for (int d = 0; d < newestFirst.size(); d++) {
+        for (int d = 0; d < w; d++) {
             Reservoir pane = newestFirst.get(d);
             if (pane.sortByKeyDescending()) {
                 changed[d] = true;
             }
             seen += pane.seen();
+            panes.set(d, pane);
         }
-        Reservoir merged = byHistogram(newestFirst, k, changed, seen);
-        return merged != null ? merged : byHeap(newestFirst, k, changed, seen);
-    }
-
-    /**
-     * The same merge through a histogram of all the panes' keys (keys are hashes, spread evenly): after pane d is
-     * added, the bucket holding the k-th smallest key of panes 0..d is found from the counts, and only that bucket's
-     * keys are compared to place it exactly. Returns null, having changed nothing, when there is nothing to prune
-     * or the keys bunch up; the heap then does it.
-     */
-    private static Reservoir byHistogram(List<Reservoir> newestFirst, int k, boolean[] changed, long seen) {
-        int w = newestFirst.size();
-        double[][] keys = new double[w][];
-        int[] sizes = new int[w];
-        long total = 0;
-        double top = 0;
-        for (int d = 0; d < w; d++) {
-            keys[d] = newestFirst.get(d).getKeys();
-            sizes[d] = newestFirst.get(d).size();
-            total += sizes[d];
-            if (sizes[d] > 0) {
-                top = Math.max(top, keys[d][0]);
-                if (!(keys[d][sizes[d] - 1] >= 0)) {
-                    return null;
-                }
-            }
-        }
-        if (total <= k || !(top > 0) || Double.isInfinite(top)) {
-            return null;
-        }
-        int buckets = 2 * Integer.highestOneBit((int) Math.min(1 << 20, total));
-        double scale = buckets / top;
-        int[] hist = new int[buckets];
-        // for pane j: entries [atOrBelow[j], n) lie in buckets <= b, entries [below[j], n) in buckets < b, where b is
-        // the bucket of the k-th smallest key so far; b only falls as panes are added, so both only move forward
-        int[] atOrBelow = new int[w];
-        int[] below = new int[w];
-        int[] keep = new int[w];
-        int b = buckets - 1;
-        long inOrBelowB = 0;
-        long held = 0;
-        double bound = Double.NaN;
-        double[] scratch = new double[64];
-        for (int d = 0; d < w; d++) {
-            double[] ks = keys[d];
-            int n = sizes[d];
-            for (int i = 0; i < n; i++) {
-                int bucket = Reservoir.bucket(ks[i], scale, buckets);
-                hist[bucket]++;
-                inOrBelowB += bucket <= b ? 1 : 0;
-            }
-            held += n;
-            keep[d] = n;
-            if (held < k) {
+        for (int d = 1; d < w; d <<= 1) {
+            double bound = panes.kthSmallest(d + 1, k);
+            if (Double.isNaN(bound)) {
                 continue;
             }
-            while (inOrBelowB - hist[b] >= k) {
-                inOrBelowB -= hist[b];
-                b--;
+            int keep = countAtOrBelow(panes.keys[d], panes.sizes[d], bound);
+            if (keep < panes.sizes[d]) {
+                Reservoir pane = newestFirst.get(d);
+                pane.keepSmallestSorted(keep);
+                panes.set(d, pane);
+                changed[d] = true;
             }
-            if (hist[b] > 4096) {
-                return null;
-            }
-            int g = 0;
-            if (scratch.length < hist[b]) {
-                scratch = new double[Math.max(hist[b], 2 * scratch.length)];
-            }
-            for (int j = 0; j <= d; j++) {
-                double[] kj = keys[j];
-                int nj = sizes[j];
-                int from = atOrBelow[j];
-                while (from < nj && Reservoir.bucket(kj[from], scale, buckets) > b) {
-                    from++;
-                }
-                int to = Math.max(below[j], from);
-                while (to < nj && Reservoir.bucket(kj[to], scale, buckets) >= b) {
-                    to++;
-                }
-                atOrBelow[j] = from;
-                below[j] = to;
-                System.arraycopy(kj, from, scratch, g, to - from);
-                g += to - from;
-            }
-            bound = smallest(scratch, g, (int) (k - (inOrBelowB - hist[b])));
-            // pane d keeps its keys at or below the k-th smallest of panes 0..d: no later window needs the others
-            keep[d] = countAtOrBelow(ks, atOrBelow[d], n, bound);
         }
-        // the window: every key at or below the k-th smallest of all (ties at it trimmed to k)
+        // the window: every key at or below the k-th smallest of all (ties at it trimmed to k, from the newest pane)
+        double bound = panes.kthSmallest(w, k);
         int[] take = new int[w];
         long taken = 0;
         for (int j = 0; j < w; j++) {
-            take[j] = countAtOrBelow(keys[j], atOrBelow[j], sizes[j], bound);
+            take[j] = Double.isNaN(bound) ? panes.sizes[j] : countAtOrBelow(panes.keys[j], panes.sizes[j], bound);
             taken += take[j];
         }
         for (int j = 0; j < w && taken > k; j++) {
-            int n = sizes[j];
-            while (take[j] > 0 && taken > k && keys[j][n - take[j]] == bound) {
+            int n = panes.sizes[j];
+            while (take[j] > 0 && taken > k && panes.keys[j][n - take[j]] == bound) {
                 take[j]--;
                 taken--;
             }
@@ -142,25 +82,150 @@ public final class PaneSampleMerge {
         double[] windowValues = new double[(int) taken];
         int at = 0;
         for (int j = 0; j < w; j++) {
-            Reservoir pane = newestFirst.get(j);
-            System.arraycopy(keys[j], sizes[j] - take[j], windowKeys, at, take[j]);
-            System.arraycopy(pane.getValues(), sizes[j] - take[j], windowValues, at, take[j]);
+            int from = panes.sizes[j] - take[j];
+            System.arraycopy(panes.keys[j], from, windowKeys, at, take[j]);
+            System.arraycopy(newestFirst.get(j).getValues(), from, windowValues, at, take[j]);
             at += take[j];
-            if (keep[j] < sizes[j]) {
-                pane.keepSmallestSorted(keep[j]);
-                changed[j] = true;
-            }
         }
         return Reservoir.ofHeld(k, windowValues, windowKeys, (int) taken, seen);
     }
 
-    // keys [from, n) of a descending array: how many are at or below x (those before from are above it)
-    private static int countAtOrBelow(double[] keys, int from, int n, double x) {
-        int i = from;
-        while (i < n && keys[i] > x) {
-            i++;
+    /** The sorted keys of the panes, and the search for the k-th smallest key of the newest m of them. */
+    private static final class Panes {
+        final double[][] keys;
+        final int[] sizes;
+        final long[] seen;
+        // per pane, during a search: keys[j][0, above[j]) lie above the interval in question, keys[j][below[j], n)
+        // at or below its low end; probe[j] is where a probe cut
+        private final int[] above;
+        private final int[] below;
+        private final int[] probe;
+        private double[] scratch = new double[64];
+
+        Panes(int w) {
+            keys = new double[w][];
+            sizes = new int[w];
+            seen = new long[w];
+            above = new int[w];
+            below = new int[w];
+            probe = new int[w];
         }
-        return n - i;
+
+        void set(int d, Reservoir pane) {
+            keys[d] = pane.getKeys();
+            sizes[d] = pane.size();
+            seen[d] = pane.seen();
+        }
+
+        /** The k-th smallest key of panes [0, m), or NaN when they hold k keys or fewer (nothing to cut). */
+        double kthSmallest(int m, int k) {
+            long total = 0;
+            long seenSum = 0;
+            double smallest = Double.POSITIVE_INFINITY;
+            double largest = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < m; j++) {
+                int n = sizes[j];
+                total += n;
+                seenSum += seen[j];
+                above[j] = 0;
+                below[j] = n;
+                if (n > 0) {
+                    largest = Math.max(largest, keys[j][0]);
+                    smallest = Math.min(smallest, keys[j][n - 1]);
+                }
+            }
+            if (total <= k) {
+                return Double.NaN;
+            }
+            // the answer lies in (lo, hi]: countLo keys are at or below lo (none at first), countHi at or below hi
+            double lo = Double.NEGATIVE_INFINITY;
+            double hi = Double.POSITIVE_INFINITY;
+            long countLo = 0;
+            long countHi = total;
+            double spread = 2 * Math.sqrt(k);
+            for (int probes = 0; countHi - countLo > FEW && probes < MAX_PROBES; probes++) {
+                double x;
+                if (probes < 2 && seenSum > 0) {
+                    // where the ranks k -+ 2 sqrt(k) fall among uniform keys
+                    x = (probes == 0 ? k - spread : k + spread) / seenSum;
+                } else if (probes % 3 == 2) {
+                    x = (finite(lo, smallest) + finite(hi, largest)) / 2;
+                } else {
+                    double l = finite(lo, smallest);
+                    double h = finite(hi, largest);
+                    x = l + (h - l) * ((k - countLo) / (double) (countHi - countLo));
+                }
+                if (!(x > lo && x < hi)) {
+                    x = (finite(lo, smallest) + finite(hi, largest)) / 2;
+                    if (!(x > lo && x < hi)) {
+                        if (probes < 2) {
+                            continue;
+                        }
+                        break;
+                    }
+                }
+                long count = countAtOrBelow(m, x);
+                if (count >= k) {
+                    hi = x;
+                    countHi = count;
+                    System.arraycopy(probe, 0, above, 0, m);
+                } else {
+                    lo = x;
+                    countLo = count;
+                    System.arraycopy(probe, 0, below, 0, m);
+                }
+            }
+            // the keys in (lo, hi]: the answer is the (k - countLo)-th smallest of them
+            int g = 0;
+            if (scratch.length < countHi - countLo) {
+                scratch = new double[(int) (countHi - countLo)];
+            }
+            for (int j = 0; j < m; j++) {
+                System.arraycopy(keys[j], above[j], scratch, g, below[j] - above[j]);
+                g += below[j] - above[j];
+            }
+            return smallest(scratch, g, (int) (k - countLo));
+        }
+
+        // keys of panes [0, m) at or below x, which lies in the interval in question; probe[j] = where pane j cuts
+        private long countAtOrBelow(int m, double x) {
+            long count = 0;
+            for (int j = 0; j < m; j++) {
+                double[] ks = keys[j];
+                int lo = above[j];
+                int hi = below[j];
+                while (lo < hi) {
+                    int mid = (lo + hi) >>> 1;
+                    if (ks[mid] > x) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                probe[j] = lo;
+                count += sizes[j] - lo;
+            }
+            return count;
+        }
+
+        private static double finite(double x, double otherwise) {
+            return Double.isInfinite(x) ? otherwise : x;
+        }
+    }
+
+    // how many of keys[0, n), descending, are at or below x
+    private static int countAtOrBelow(double[] keys, int n, double x) {
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (keys[mid] > x) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return n - lo;
     }
 
     // the rank-th smallest (1-based) of values[0, n), which it reorders
@@ -198,98 +263,4 @@ public final class PaneSampleMerge {
         return values[target];
     }
 
-    private static Reservoir byHeap(List<Reservoir> newestFirst, int k, boolean[] changed, long seen) {
-        int w = newestFirst.size();
-        double[][] keys = new double[w][];
-        double[][] values = new double[w][];
-        int[] sizes = new int[w];
-        // cut[i]: pane i's cut[i] smallest keys are held (the last cut[i] entries of its descending arrays)
-        int[] cut = new int[w];
-        // max-heap of the panes by the largest key each holds: the keys beside the pane indices, so a comparison
-        // reads one array (this loop was most of the merge)
-        double[] heapKey = new double[w];
-        int[] heapPane = new int[w];
-        int heapSize = 0;
-        int held = 0;
-        for (int d = 0; d < w; d++) {
-            Reservoir pane = newestFirst.get(d);
-            double[] ks = pane.getKeys();
-            int n = pane.size();
-            int c = Math.min(n, k - held);
-            held += c;
-            // the window is full: a key of d enters while it is below the largest held key of an older pane (it is
-            // above d's own held keys, which come before it)
-            while (c < n && heapSize > 0 && ks[n - 1 - c] < heapKey[0]) {
-                c++;
-                int evicted = heapPane[0];
-                if (--cut[evicted] == 0) {
-                    heapSize--;
-                    siftDown(heapKey, heapPane, heapSize, heapKey[heapSize], heapPane[heapSize]);
-                } else {
-                    siftDown(heapKey, heapPane, heapSize, keys[evicted][sizes[evicted] - cut[evicted]], evicted);
-                }
-            }
-            if (held == k && c < n) {
-                // keys above the largest held one now: no later window containing d can need them
-                pane.keepSmallestSorted(c);
-                changed[d] = true;
-                ks = pane.getKeys();
-                n = c;
-            }
-            keys[d] = ks;
-            values[d] = pane.getValues();
-            sizes[d] = n;
-            cut[d] = c;
-            if (c > 0) {
-                siftUp(heapKey, heapPane, heapSize++, ks[n - c], d);
-            }
-        }
-        double[] windowKeys = new double[held];
-        double[] windowValues = new double[held];
-        int at = 0;
-        for (int d = 0; d < w; d++) {
-            System.arraycopy(keys[d], sizes[d] - cut[d], windowKeys, at, cut[d]);
-            System.arraycopy(values[d], sizes[d] - cut[d], windowValues, at, cut[d]);
-            at += cut[d];
-        }
-        return Reservoir.ofHeld(k, windowValues, windowKeys, held, seen);
-    }
-
-    // puts (key, pane) at the root's place and sifts it down
-    private static void siftDown(double[] heapKey, int[] heapPane, int size, double key, int pane) {
-        int i = 0;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= size) {
-                break;
-            }
-            double childKey = heapKey[child];
-            if (child + 1 < size && heapKey[child + 1] > childKey) {
-                child++;
-                childKey = heapKey[child];
-            }
-            if (childKey <= key) {
-                break;
-            }
-            heapKey[i] = childKey;
-            heapPane[i] = heapPane[child];
-            i = child;
-        }
-        heapKey[i] = key;
-        heapPane[i] = pane;
-    }
-
-    private static void siftUp(double[] heapKey, int[] heapPane, int i, double key, int pane) {
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            if (heapKey[parent] >= key) {
-                break;
-            }
-            heapKey[i] = heapKey[parent];
-            heapPane[i] = heapPane[parent];
-            i = parent;
-        }
-        heapKey[i] = key;
-        heapPane[i] = pane;
-    }
 }

@@ -443,7 +443,10 @@ public class Reservoir {
         r.keys = keys;
         r.size = n;
         r.seen = seen;
-        r.heapify();
+        if (n > 0) {
+            // the largest key first is all merge() and offer() need; add() builds a heap on demand
+            r.moveLargestFirst();
+        }
         if (n == capacity) {
             r.threshold = keys[0];
             r.skip = r.drawSkip();

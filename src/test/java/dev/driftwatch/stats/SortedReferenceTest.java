@@ -26,7 +26,7 @@ class SortedReferenceTest {
     }
 
     @Test
-    void ksAgainstTheTableIsExactlyKsAgainstTheWalk() {
+    void aSampleSortedByRankAndTestedAgainstTheTableGivesExactlyKsAgainstTheWalk() {
         Random random = new Random(31);
         for (int round = 0; round < 600; round++) {
             int shape = round % 5;
@@ -40,7 +40,21 @@ class SortedReferenceTest {
             }
             SortedReference table = new SortedReference(reference);
             KsResult walked = KolmogorovSmirnov.testSorted(window, window.length, reference, reference.length);
-            KsResult looked = KolmogorovSmirnov.testSorted(window, window.length, table);
+            // the window as a sample holds it: in no order
+            double[] shuffled = window.clone();
+            for (int i = shuffled.length - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                double t = shuffled[i];
+                shuffled[i] = shuffled[j];
+                shuffled[j] = t;
+            }
+            int[] below = new int[shuffled.length];
+            table.sortByRank(shuffled, shuffled.length, below);
+            assertThat(shuffled).as("sorted by rank").containsExactly(window);
+            for (int i = 0; i < window.length; i++) {
+                assertThat(below[i]).isEqualTo(table.countBelow(window[i]));
+            }
+            KsResult looked = KolmogorovSmirnov.testRanked(shuffled, below, shuffled.length, table);
             assertThat(looked).as("round %d (shape %d, n=%d, m=%d)", round, shape, window.length, reference.length)
                     .isEqualTo(walked);
         }
@@ -62,6 +76,23 @@ class SortedReferenceTest {
                 assertThat(table.countAtOrBelow(x, counted)).isEqualTo(atOrBelow);
             }
         }
+    }
+
+    @Test
+    void aSampleFarOutsideTheReferenceIsSortedToo() {
+        Random random = new Random(12);
+        SortedReference table = new SortedReference(sample(random, 2000, 0));
+        double[] values = new double[5000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = 100 + random.nextGaussian(); // every value above the reference: one gap holds them all
+        }
+        double[] expected = values.clone();
+        Arrays.sort(expected);
+        int[] below = new int[values.length];
+        table.sortByRank(values, values.length, below);
+        assertThat(values).containsExactly(expected);
+        assertThat(below).containsOnly(2000);
+        assertThatThrownBy(() -> table.sortByRank(new double[] {1, Double.NaN}, 2, new int[2])).hasMessageContaining("NaN");
     }
 
     @Test
