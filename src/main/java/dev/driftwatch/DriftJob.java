@@ -283,6 +283,13 @@ public final class DriftJob {
         }
     }
 
+    /**
+     * The source's batch per poll unless {@code kafka.properties} sets one: Kafka's default of 500 hands the task
+     * a batch every half millisecond at this job's speed, and a fetcher thread held up for longer by another task
+     * on the same core left the source waiting (README, Performance).
+     */
+    public static final String SOURCE_MAX_POLL_RECORDS = "2000";
+
     public static KafkaSource<DecodedRecord> kafkaSource(DriftConfig config) {
         DriftConfig.Kafka k = config.kafka();
         OffsetsInitializer start = switch (k.startingOffsets()) {
@@ -295,6 +302,7 @@ public final class DriftJob {
                 .setTopics(k.eventsTopic())
                 .setGroupId(k.groupId())
                 .setStartingOffsets(start)
+                .setProperty("max.poll.records", SOURCE_MAX_POLL_RECORDS)
                 .setProperties(clientProperties(k))
                 .setProperty("isolation.level", "read_committed")
                 .setDeserializer(new EventDeserializer(k.format() == DriftConfig.EventFormat.AVRO_SINGLE_OBJECT))

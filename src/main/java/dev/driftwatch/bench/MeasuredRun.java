@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class MeasuredRun {
     /** What one run measured. */
-    record Result(long events, double seconds, long maxHeapBytes, long maxCheckpointBytes, long maxOperatorCheckpointBytes,
+    record Result(long events, double seconds, double secondsAfterLastRecord, long maxHeapBytes, long maxCheckpointBytes, long maxOperatorCheckpointBytes,
                   int completedCheckpoints, Map<String, Long> stateByVertexAtMax) {
         double eventsPerSecond() {
             return events / seconds;
@@ -57,7 +57,7 @@ final class MeasuredRun {
                 .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build();
         System.gc();
         TimedDeserializer.FIRST_RECORD_NANOS.set(0);
-        TimedDeserializer.RECORDS.set(0);
+        TimedDeserializer.OPENED.clear();
         try (MiniCluster cluster = new MiniCluster(mcc)) {
             cluster.start();
             JobID id = cluster.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
@@ -103,11 +103,12 @@ final class MeasuredRun {
                         .map(t -> (Throwable) t).orElse(null));
             }
             long first = TimedDeserializer.FIRST_RECORD_NANOS.get();
-            if (TimedDeserializer.RECORDS.get() != events) {
-                throw new IllegalStateException("the job read " + TimedDeserializer.RECORDS.get() + " records, expected " + events);
+            if (TimedDeserializer.records() != events) {
+                throw new IllegalStateException("the job read " + TimedDeserializer.records() + " records, expected " + events);
             }
             double seconds = (end - first) / 1e9;
-            return new Result(events, seconds, maxHeap, maxCheckpoint, maxOperator, completed, byVertex);
+            double tail = (end - TimedDeserializer.lastRecordNanos()) / 1e9;
+            return new Result(events, seconds, tail, maxHeap, maxCheckpoint, maxOperator, completed, byVertex);
         }
     }
 }

@@ -135,6 +135,7 @@ public final class ThroughputBench {
                 .setGroupId(group)
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setBounded(stop)
+                .setProperty("max.poll.records", DriftJob.SOURCE_MAX_POLL_RECORDS)
                 .setDeserializer(new TimedDeserializer())
                 .build();
     }
@@ -151,6 +152,8 @@ public final class ThroughputBench {
         long paneStage = r.stateByVertexAtMax().entrySet().stream()
                 .filter(e -> e.getKey().contains("pane-aggregator")).mapToLong(Map.Entry::getValue).sum();
         out.printf(Locale.ROOT, "    largest checkpoint by task: %s%n", r.stateByVertexAtMax());
+        out.printf(Locale.ROOT, "    %.2f s from the first record to the job's end, %.2f s of it after the last record%n",
+                r.seconds(), r.secondsAfterLastRecord());
         return new Row("(b) driftwatch job", parallelism, ratio, o.events(), r.eventsPerSecond(), r.maxHeapBytes(),
                 r.maxCheckpointBytes(), r.maxOperatorCheckpointBytes(), paneStage);
     }

@@ -46,6 +46,10 @@ public class Reservoir {
     // largest key first once k are held (a heap kept by every offered candidate was a tenth of the pane stage's
     // time). Not serialized: a restored reservoir is heapified by its first add().
     private transient boolean heapOrdered;
+    // whether [0, size) is sorted by key, largest first (sortByKeyDescending, and nothing changed since): the window
+    // stage asks for every stored pane at every window, and a scan of each was memory traffic over all of its
+    // state. Not serialized: a restored or received reservoir is checked once.
+    private transient boolean keySorted;
 
     /** For serializers; set every field before use. */
     public Reservoir() {}
@@ -73,6 +77,7 @@ public class Reservoir {
 
     public void add(double value) {
         seen++;
+        keySorted = false;
         if (pending > 0) {
             // candidates a merge left buffered: select them, and redraw the skip against the lower threshold
             selectHeld();
@@ -112,6 +117,7 @@ public class Reservoir {
     // keeps (value, key) if its key can be among the k smallest: held directly until k are held, then buffered as a
     // candidate below the threshold; every k candidates the k smallest of all are selected
     private void admit(double value, double key) {
+        keySorted = false;
         if (size < capacity) {
             append(value, key);
             if (size == capacity) {
@@ -307,6 +313,7 @@ public class Reservoir {
             throw new IllegalArgumentException("a reservoir cannot be merged into itself");
         }
         other.compact();
+        keySorted = false;
         if (other.capacity < capacity && other.seen > other.size) {
             throw new IllegalArgumentException("cannot merge a reservoir of capacity " + other.capacity
                     + " that has dropped values into one of capacity " + capacity);
@@ -355,6 +362,10 @@ public class Reservoir {
      */
     public boolean sortByKeyDescending() {
         compact();
+        if (keySorted) {
+            return false;
+        }
+        keySorted = true;
         for (int i = 1; i < size; i++) {
             if (keys[i] > keys[i - 1]) {
                 if (!bucketSortDescending()) {
@@ -550,6 +561,7 @@ public class Reservoir {
     }
 
     public void setSize(int size) {
+        keySorted = false;
         this.size = size;
     }
 
@@ -566,6 +578,7 @@ public class Reservoir {
     }
 
     public void setValues(double[] values) {
+        keySorted = false;
         this.values = values;
     }
 
@@ -574,6 +587,7 @@ public class Reservoir {
     }
 
     public void setKeys(double[] keys) {
+        keySorted = false;
         this.keys = keys;
     }
 

@@ -71,13 +71,16 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
 
     @Override
     public void processElement(PaneProfile pane, Context ctx, Collector<FeatureDriftResult> out) throws Exception {
+        Baseline counted = baselines.current().byFingerprint(pane.baselineFingerprint);
+        if (counted != null) {
+            // the baseline's own string: every window compares the fingerprints of all its panes, and equal
+            // instances compare at once (a received pane brings its own copy)
+            pane.baselineFingerprint = counted.fingerprint();
+        }
         PaneProfile existing = panes.get(pane.paneStart);
         if (existing != null) {
             // the same pane from another stage-1 task: merge the partial profiles
-            pane = mergePanes(existing, pane);
-            if (pane == null) {
-                return;
-            }
+            pane = mergePanes(existing, pane, counted);
         }
         panes.put(pane.paneStart, pane);
         ctx.timerService().registerEventTimeTimer(pane.paneEnd - 1);
@@ -85,8 +88,7 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         ctx.timerService().registerEventTimeTimer(pane.paneStart + window.size().toMillis() - 1);
     }
 
-    private PaneProfile mergePanes(PaneProfile a, PaneProfile b) {
-        Baseline baseline = baselines.current().byFingerprint(b.baselineFingerprint);
+    private PaneProfile mergePanes(PaneProfile a, PaneProfile b, Baseline baseline) {
         if (baseline == null) {
             panesWithoutBaseline.inc();
             return a;
@@ -105,33 +107,37 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         long windowEnd = timestamp + 1;
         long slide = window.slide().toMillis();
         long windowStart = windowEnd - window.size().toMillis();
-        PaneProfile last = panes.get(windowEnd - slide);
-        if (last != null) {
-            evaluate(last, windowStart, windowEnd, out);
-        }
-        // windows ending later start at windowStart + slide or after
+        // one pass over the stored panes: the window's, and those no later window needs (windows ending later
+        // start at windowStart + slide or after); a pass per question read every pane's state twice
+        List<PaneProfile> inWindow = new ArrayList<>();
         List<Long> expired = new ArrayList<>();
-        for (Long start : panes.keys()) {
+        PaneProfile last = null;
+        for (Map.Entry<Long, PaneProfile> e : panes.entries()) {
+            long start = e.getKey();
+            if (start >= windowStart && start < windowEnd) {
+                inWindow.add(e.getValue());
+                if (start == windowEnd - slide) {
+                    last = e.getValue();
+                }
+            }
             if (start < windowStart + slide) {
                 expired.add(start);
             }
+        }
+        if (last != null) {
+            evaluate(last, inWindow, windowStart, windowEnd, out);
         }
         for (Long start : expired) {
             panes.remove(start);
         }
     }
 
-    private void evaluate(PaneProfile last, long windowStart, long windowEnd, Collector<FeatureDriftResult> out) throws Exception {
+    private void evaluate(PaneProfile last, List<PaneProfile> inWindow, long windowStart, long windowEnd,
+                          Collector<FeatureDriftResult> out) throws Exception {
         Baseline baseline = baselines.current().byFingerprint(last.baselineFingerprint);
         if (baseline == null) {
             panesWithoutBaseline.inc();
             return;
-        }
-        List<PaneProfile> inWindow = new ArrayList<>();
-        for (PaneProfile p : panes.values()) {
-            if (p.paneStart >= windowStart && p.paneStart < windowEnd) {
-                inWindow.add(p);
-            }
         }
         inWindow.sort(Comparator.comparingLong((PaneProfile p) -> p.paneStart).reversed());
         // panes carry no t-digest: the window's live quantiles come from its sample

@@ -1,5 +1,6 @@
 package dev.driftwatch.bench;
 
+import dev.driftwatch.avro.FeatureBaseline;
 import dev.driftwatch.avro.FeatureDriftResult;
 import dev.driftwatch.baseline.Baseline;
 import dev.driftwatch.baseline.BaselineSource;
@@ -19,6 +20,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -40,11 +42,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Stage 2's cost per window, the part of the job that grows with window/slide (issue 8, goal 3): the real
- * {@link WindowEvaluator} in Flink's keyed operator test harness (heap state), fed one pane of one numeric feature
- * per slide as the pane stage emits it (10,000 values, a sample of k = 1000 with uniform hash keys, 10 bins), then
- * the watermark that ends the window. One operation = one pane in, one window evaluated, expired panes dropped; the
- * steady state of a long stream, at W = 1, 12 and 60 panes per window. Each pane is a fresh copy (stage 2 sorts and
- * cuts stored panes in place), about a microsecond, where the job instead deserializes it.
+ * {@link WindowEvaluator} in Flink's keyed operator test harness (heap state), fed per slide one pane of each of
+ * 21 numeric features, as the pane stage emits them (10,000 values, a sample of k = 1000 with uniform hash keys, 10
+ * bins, a reference sample of 2000), then the watermark that ends their windows: the bench's traffic, so the state
+ * (21 features x W panes) does not all sit in the CPU's caches. Figures are per window (one pane in, one window
+ * evaluated, expired panes dropped), in the steady state of a long stream, at W = 1, 12 and 60 panes per window.
+ * Each pane is a fresh copy (stage 2 sorts and cuts stored panes in place), about a microsecond, where the job
+ * instead deserializes it.
  *
  * <p>Run (figures in README, Performance):
  * <pre>
@@ -63,14 +67,26 @@ public class WindowStageBenchmark {
     static final int K = 1000;
     static final int PANE_EVENTS = 10_000;
     static final int POOL = 97;
+    static final int FEATURES = 21;
 
     @Param({"1", "12", "60"})
     public int panesPerWindow;
+
+    /**
+     * MiB written between slides, not timed: in the job the pane stage streams Kafka's data through the caches
+     * between two slides of stage 2, so stage 2 finds its state in memory, not in a cache. 0 leaves the caches warm.
+     */
+    @Param({"0", "64"})
+    public int evictMiB;
+
+    private long[] evict;
 
     private Path dir;
     private PaneProfile[] pool;
     private KeyedOneInputStreamOperatorTestHarness<String, PaneProfile, FeatureDriftResult> harness;
     private long next;
+    private String[] features;
+    private String[] fingerprints;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -93,17 +109,27 @@ public class WindowStageBenchmark {
             reference.add(training[random.nextInt(training.length)]);
         }
         dir = Files.createTempDirectory("window-stage-bench");
-        BaselineStore.write(dir, List.of(Baselines.numeric("m", "v1", "x", edges, fractions, reference)));
+        List<FeatureBaseline> records = new ArrayList<>();
+        for (int f = 0; f < FEATURES; f++) {
+            records.add(Baselines.numeric("m", "v1", "x" + f, edges, fractions, reference));
+        }
+        BaselineStore.write(dir, records);
         BaselineSource source = new BaselineSource(dir.toString(), true);
-        Baseline baseline = source.current().forEvent("m", "v1").features()[0];
+        Baseline[] baselines = source.current().forEvent("m", "v1").features();
 
         pool = new PaneProfile[POOL];
         for (int p = 0; p < POOL; p++) {
-            FeatureProfile profile = FeatureProfile.empty(baseline, K, p, false);
+            FeatureProfile profile = FeatureProfile.empty(baselines[0], K, p, false);
             for (int i = 0; i < PANE_EVENTS; i++) {
                 profile.add(random.nextGaussian(), random.nextDouble());
             }
             pool[p] = profile.toPane("m", "v1", 0, SLIDE);
+        }
+        features = new String[FEATURES];
+        fingerprints = new String[FEATURES];
+        for (int f = 0; f < FEATURES; f++) {
+            features[f] = baselines[f].feature();
+            fingerprints[f] = baselines[f].fingerprint();
         }
 
         DriftConfig config = DriftConfig.fromMap(Map.of("window", Map.of(
@@ -118,19 +144,35 @@ public class WindowStageBenchmark {
         }
     }
 
+    @Setup(Level.Invocation)
+    public void evictCaches() {
+        if (evict == null || evict.length != evictMiB * 131072) {
+            evict = new long[evictMiB * 131072];
+        }
+        for (int i = 0; i < evict.length; i += 8) {
+            evict[i]++;
+        }
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         harness.close();
         BenchFiles.wipe(dir);
     }
 
-    /** One pane in, the window ending with it evaluated, the pane that left it dropped. */
+    /** Per feature one pane in, the window ending with it evaluated, the pane that left it dropped. */
     @Benchmark
+    @OperationsPerInvocation(FEATURES)
     public int window() throws Exception {
-        PaneProfile template = pool[(int) (next % POOL)];
-        PaneProfile pane = copy(template, next * SLIDE);
-        harness.processElement(pane, pane.paneEnd - 1);
-        harness.processWatermark(pane.paneEnd - 1);
+        long end = (next + 1) * SLIDE;
+        for (int f = 0; f < FEATURES; f++) {
+            PaneProfile pane = copy(pool[(int) ((next * FEATURES + f) % POOL)], next * SLIDE);
+            pane.feature = features[f];
+            // a received pane brings its own copy of the fingerprint
+            pane.baselineFingerprint = new String(fingerprints[f].toCharArray());
+            harness.processElement(pane, end - 1);
+        }
+        harness.processWatermark(end - 1);
         next++;
         int results = harness.getOutput().size();
         harness.getOutput().clear();

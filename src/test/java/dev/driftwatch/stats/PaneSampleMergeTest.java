@@ -81,6 +81,33 @@ class PaneSampleMergeTest {
     }
 
     @Test
+    void theGuessedSearchFindsTheFirstKeyAtOrBelowAnyPointInAnyRangeOfDescendingKeys() {
+        Random random = new Random(13);
+        for (int round = 0; round < 2000; round++) {
+            int n = random.nextInt(200);
+            double[] keys = new double[n];
+            for (int i = 0; i < n; i++) {
+                keys[i] = switch (round % 4) {
+                    case 0 -> random.nextDouble();                         // as hashes are
+                    case 1 -> Math.floor(random.nextDouble() * 5) / 5;     // many ties
+                    case 2 -> Math.pow(random.nextDouble(), 8);            // bunched near 0
+                    default -> random.nextBoolean() ? 1e-300 * random.nextDouble() : 0.5 + random.nextDouble() * 1e-12;
+                };
+            }
+            double[] sorted = Arrays.stream(keys).boxed().sorted((x, y) -> Double.compare(y, x)).mapToDouble(Double::doubleValue).toArray();
+            int lo = n == 0 ? 0 : random.nextInt(n + 1);
+            int hi = lo + random.nextInt(n - lo + 1);
+            double x = n > 0 && random.nextBoolean() ? sorted[random.nextInt(n)] : random.nextDouble() * 1.2 - 0.1;
+            int expected = lo;
+            while (expected < hi && sorted[expected] > x) {
+                expected++;
+            }
+            assertThat(PaneSampleMerge.firstAtOrBelow(sorted, lo, hi, x)).as("round %d, [%d, %d), x=%s", round, lo, hi, x)
+                    .isEqualTo(expected);
+        }
+    }
+
+    @Test
     void aSortedPaneIsStillAReservoirThatTakesOffersAndMerges() {
         Random random = new Random(4);
         Reservoir sorted = pane(random, 100, 2000, 1);
