@@ -141,6 +141,30 @@ public final class ThroughputBench {
     }
 
     private Row runJob(String bootstrap, Path baselines, int parallelism, int ratio) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return runJobOnce(bootstrap, baselines, parallelism, ratio);
+            } catch (IllegalStateException e) {
+                if (o.maxDrift() == null || attempt == 3 || !isFlink39728(e)) {
+                    throw e;
+                }
+                // flink-connector-kafka 5.0.0-2.2: with watermark alignment, a reader paused just as its split
+                // reaches the end of a bounded read fails the job (FLINK-39728, fixed upstream, not yet released)
+                out.printf(Locale.ROOT, "    run failed with FLINK-39728 (pause of a finished split); run again%n");
+            }
+        }
+    }
+
+    static boolean isFlink39728(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No current assignment for partition")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Row runJobOnce(String bootstrap, Path baselines, int parallelism, int ratio) throws Exception {
         DriftConfig config = config(bootstrap, baselines, ratio);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);

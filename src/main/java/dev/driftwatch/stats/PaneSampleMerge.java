@@ -16,12 +16,12 @@ import java.util.List;
  *
  * <p>How it is fast: a stored pane's sample is kept sorted by key, largest first (still a valid max-heap, so it stays
  * an ordinary {@link Reservoir}); what a pane keeps, and what a window takes from it, is a run of its smallest keys.
- * The k-th smallest key of several sorted panes is found by counting, with a binary search in each pane, the keys
- * at or below a probe: the keys are uniform hashes, so a pane that has seen N values holds about N x of them below
- * x, and the first two probes (ranks k -+ 2 sqrt(k)) usually bracket the answer among a hundred or so keys, which
- * are then compared directly. Keys that are not spread evenly only take more probes (interpolation, then halving)
- * and, after a bounded number, a selection among all the keys still in question. A window reads O(W log k) keys
- * plus the k it takes, not the k (1 + 1/2 + ... + 1/W) it stores.
+ * The k-th smallest key of several sorted panes is found by counting the keys at or below a probe, with one search
+ * in each pane ({@link #firstAtOrBelow}). The keys are uniform hashes, so a pane that has seen N values holds about
+ * N x of them below x, and the first two probes (ranks k - 2 sqrt(k) and k + 2 sqrt(k)) usually leave a hundred or
+ * so keys in question, which are then compared directly. Keys that are not spread evenly only take more probes
+ * (interpolation, then halving) and, after a bounded number, a selection among all the keys still in question. A
+ * window reads O(W log k) keys plus the k it takes, not the k (1 + 1/2 + ... + 1/W) it stores.
  */
 public final class PaneSampleMerge {
     private PaneSampleMerge() {}
@@ -146,7 +146,7 @@ public final class PaneSampleMerge {
             for (int probes = 0; countHi - countLo > FEW && probes < MAX_PROBES; probes++) {
                 double x;
                 if (probes < 2 && seenSum > 0) {
-                    // where the ranks k -+ 2 sqrt(k) fall among uniform keys
+                    // where the ranks k - 2 sqrt(k) and k + 2 sqrt(k) fall among uniform keys
                     x = (probes == 0 ? k - spread : k + spread) / seenSum;
                 } else if (probes % 3 == 2) {
                     x = (finite(lo, smallest) + finite(hi, largest)) / 2;

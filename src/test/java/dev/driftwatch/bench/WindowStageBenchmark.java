@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * Each pane is a fresh copy (stage 2 sorts and cuts stored panes in place), about a microsecond, where the job
  * instead deserializes it.
  *
- * <p>Run (figures in README, Performance):
+ * <p>Run (figures in docs/benchmarks/window-stage.md):
  * <pre>
  * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
  * java -cp target/test-classes:target/classes:$(cat target/bench.classpath) dev.driftwatch.bench.WindowStageBenchmark
