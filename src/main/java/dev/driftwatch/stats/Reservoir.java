@@ -431,7 +431,7 @@ public class Reservoir {
     }
 
     // the bucket of a key in [0, largest] among n even buckets, scale = n / largest
-    static int bucket(double key, double scale, int n) {
+    private static int bucket(double key, double scale, int n) {
         return Math.min(n - 1, (int) (key * scale));
     }
 

@@ -86,8 +86,8 @@ public final class SortedReference {
      */
     public void sortByRank(double[] values, int n, int[] below) {
         int m = this.values.length;
-        int[] counts = below;
-        // ends[r + 1] counts the values of rank r, then becomes where rank r's run ends
+        // below[i] holds values[i]'s count until the values are placed; ends[r + 1] counts the values of rank r,
+        // then becomes where rank r's run ends
         int[] ends = new int[m + 2];
         for (int i = 0; i < n; i++) {
             double v = values[i];
@@ -95,18 +95,15 @@ public final class SortedReference {
                 throw new IllegalArgumentException("sample holds NaN at index " + i);
             }
             int r = countBelow(v);
-            counts[i] = r;
+            below[i] = r;
             ends[r + 1]++;
         }
         for (int r = 1; r <= m + 1; r++) {
             ends[r] += ends[r - 1];
         }
         double[] placed = new double[n];
-        int[] ranks = new int[n];
         for (int i = 0; i < n; i++) {
-            int at = ends[counts[i]]++;
-            placed[at] = values[i];
-            ranks[at] = counts[i];
+            placed[ends[below[i]]++] = values[i];
         }
         // ends[r] is now where rank r's run ends, and the previous rank's end is where it starts
         int from = 0;
@@ -125,10 +122,10 @@ public final class SortedReference {
                     placed[j + 1] = v;
                 }
             }
+            Arrays.fill(below, from, to, r);
             from = to;
         }
         System.arraycopy(placed, 0, values, 0, n);
-        System.arraycopy(ranks, 0, below, 0, n);
     }
 
     /** The number of reference values at or below x, given {@code below = countBelow(x)}. */
