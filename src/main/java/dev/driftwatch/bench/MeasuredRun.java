@@ -1,7 +1,10 @@
 package dev.driftwatch.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
@@ -13,9 +16,18 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,18 +36,49 @@ import java.util.concurrent.TimeUnit;
  * Runs one bounded job graph on a MiniCluster of its own in this JVM and measures it: seconds from its first
  * record to its end, the most heap in use while it ran, and the largest completed checkpoint (in all and of the
  * operator whose name is given, and of every task in the largest one), read from the checkpoint statistics the web UI
- * shows.
+ * shows; and where the time went: collections, CPU by thread, and each task's busy, back-pressured and idle time
+ * (Flink's own task metrics, as the web UI shows them).
  */
 final class MeasuredRun {
     /** What one run measured. */
     record Result(long events, double seconds, double secondsAfterLastRecord, long maxHeapBytes, long maxCheckpointBytes, long maxOperatorCheckpointBytes,
-                  int completedCheckpoints, Map<String, Long> stateByVertexAtMax) {
+                  int completedCheckpoints, Map<String, Long> stateByVertexAtMax, long gcCount, double gcSeconds,
+                  double processCpuSeconds, Map<String, Double> cpuSecondsByThread,
+                  Map<String, TaskTime> taskTimes) {
         double eventsPerSecond() {
             return events / seconds;
         }
     }
 
+    /** Seconds a task (all its subtasks together) was busy, back-pressured and idle: Flink's accumulated task times. */
+    record TaskTime(double busy, double backPressured, double idle) {}
+
     private MeasuredRun() {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The job's vertices' accumulated task times, from the MiniCluster's REST API (as the web UI reads them). */
+    private static void readTaskTimes(HttpClient http, URI rest, JobID id, AccessExecutionGraph graph, Map<String, TaskTime> into) {
+        for (AccessExecutionJobVertex v : graph.getVerticesTopologically()) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(rest.resolve("/jobs/" + id + "/vertices/"
+                        + v.getJobVertexId() + "/subtasks/metrics?agg=sum&get=accumulateBusyTimeMs,"
+                        + "accumulateBackPressuredTimeMs,accumulateIdleTimeMs")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                // [{"id": "accumulateBusyTimeMs", "sum": 1234.0}, ...]
+                Map<String, Double> m = new HashMap<>();
+                for (JsonNode metric : JSON.readTree(r.body())) {
+                    m.put(metric.path("id").asText(), metric.path("sum").asDouble() / 1e3);
+                }
+                if (m.size() == 3) {
+                    into.put(v.getName(), new TaskTime(m.get("accumulateBusyTimeMs"), m.get("accumulateBackPressuredTimeMs"),
+                            m.get("accumulateIdleTimeMs")));
+                }
+            } catch (Exception notNow) {
+                // the job ended meanwhile, or the metrics are not fetched yet: the last reading stays
+            }
+        }
+    }
 
     /** Heap in use after the latest collection of each heap pool: live data, not garbage waiting for the collector. */
     static long heapAfterGc() {
@@ -48,11 +91,68 @@ final class MeasuredRun {
         return used;
     }
 
+    /** Collections so far and the seconds they took, over every collector of this JVM. */
+    private static long[] gcSoFar() {
+        long count = 0;
+        long millis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
+    /**
+     * CPU time of this JVM's threads while a job runs, read at each poll of the job (a thread's last reading counts,
+     * so up to one poll interval of a thread that ended is missed), summed by thread name without its subtask and
+     * attempt suffix.
+     */
+    private static final class ThreadCpu {
+        private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        private final Map<Long, String> names = new HashMap<>();
+        private final Map<Long, Long> first = new HashMap<>();
+        private final Map<Long, Long> last = new HashMap<>();
+
+        void read() {
+            if (!threads.isThreadCpuTimeSupported()) {
+                return;
+            }
+            for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (t == null) {
+                    continue;
+                }
+                long cpu = threads.getThreadCpuTime(t.getThreadId());
+                if (cpu >= 0) {
+                    names.putIfAbsent(t.getThreadId(), t.getThreadName().replaceAll(" \\(\\d+/\\d+\\)(#\\d+)?$", "").replaceAll("-\\d+$", "-N"));
+                    first.putIfAbsent(t.getThreadId(), cpu);
+                    last.put(t.getThreadId(), cpu);
+                }
+            }
+        }
+
+        Map<String, Double> byName() {
+            Map<String, Double> sum = new HashMap<>();
+            last.forEach((id, cpu) -> sum.merge(names.get(id), (cpu - first.get(id)) / 1e9, Double::sum));
+            Map<String, Double> sorted = new LinkedHashMap<>();
+            sum.entrySet().stream().filter(e -> e.getValue() >= 0.01)
+                    .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+            return sorted;
+        }
+    }
+
+    private static double processCpuSeconds() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1e9 : Double.NaN;
+    }
+
     static Result run(StreamExecutionEnvironment env, int slots, long events, String operatorName) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.PORT, 0);
+        // task times every 200 ms, not every 10 s: a run lasts a few seconds
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(200));
         MiniClusterConfiguration mcc = new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build();
         System.gc();
@@ -60,6 +160,12 @@ final class MeasuredRun {
         TimedDeserializer.OPENED.clear();
         try (MiniCluster cluster = new MiniCluster(mcc)) {
             cluster.start();
+            long[] gcBefore = gcSoFar();
+            double cpuBefore = processCpuSeconds();
+            ThreadCpu threadCpu = new ThreadCpu();
+            HttpClient http = HttpClient.newHttpClient();
+            URI rest = cluster.getRestAddress().get();
+            Map<String, TaskTime> taskTimes = new LinkedHashMap<>();
             JobID id = cluster.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
             long maxHeap = 0;
             long maxCheckpoint = 0;
@@ -69,8 +175,10 @@ final class MeasuredRun {
             var result = cluster.requestJobResult(id);
             while (!result.isDone()) {
                 maxHeap = Math.max(maxHeap, heapAfterGc());
+                threadCpu.read();
                 try {
                     AccessExecutionGraph graph = cluster.getExecutionGraph(id).get(5, TimeUnit.SECONDS);
+                    readTaskTimes(http, rest, id, graph, taskTimes);
                     CheckpointStatsSnapshot stats = graph.getCheckpointStatsSnapshot();
                     CompletedCheckpointStats last = stats == null ? null : stats.getHistory().getLatestCompletedCheckpoint();
                     if (last != null) {
@@ -97,6 +205,8 @@ final class MeasuredRun {
                 }
             }
             long end = System.nanoTime();
+            long[] gcAfter = gcSoFar();
+            double cpu = processCpuSeconds() - cpuBefore;
             JobResult r = result.get();
             if (!r.isSuccess()) {
                 throw new IllegalStateException("benchmark job failed", r.getSerializedThrowable()
@@ -108,7 +218,8 @@ final class MeasuredRun {
             }
             double seconds = (end - first) / 1e9;
             double tail = (end - TimedDeserializer.lastRecordNanos()) / 1e9;
-            return new Result(events, seconds, tail, maxHeap, maxCheckpoint, maxOperator, completed, byVertex);
+            return new Result(events, seconds, tail, maxHeap, maxCheckpoint, maxOperator, completed, byVertex,
+                    gcAfter[0] - gcBefore[0], (gcAfter[1] - gcBefore[1]) / 1e3, cpu, threadCpu.byName(), taskTimes);
         }
     }
 }

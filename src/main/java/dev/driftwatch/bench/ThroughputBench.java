@@ -11,6 +11,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.common.TopicPartition;
 
@@ -37,7 +38,7 @@ public final class ThroughputBench {
     /** What to run. */
     public record Options(long events, int features, int models, List<Integer> parallelisms, List<Integer> ratios,
                           boolean skipNaive, long naiveEvents, int naiveRatio, long spanMinutes, Path workDir,
-                          String maxDrift, String driftUpdateInterval) {}
+                          String maxDrift, String driftUpdateInterval, String stateBackend) {}
 
     /** One measured row of the report. */
     record Row(String what, int parallelism, int ratio, long events, double eventsPerSecond, long heapBytes,
@@ -45,6 +46,8 @@ public final class ThroughputBench {
 
     private final Options o;
     private final PrintStream out;
+    /** The broker of the current run(), whose CPU each job run reports. */
+    private LocalKafkaBroker broker;
 
     public ThroughputBench(Options options, PrintStream out) {
         this.o = options;
@@ -56,6 +59,7 @@ public final class ThroughputBench {
         BenchFiles.wipe(work);
         List<String> report = new ArrayList<>();
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"))) {
+            this.broker = broker;
             BenchTraffic.createTopics(broker.bootstrapServers(), Map.of(TOPIC, PARTITIONS, "bench-alerts", 1, "bench-dead-letters", 1));
             BenchTraffic traffic = new BenchTraffic(o.features(), o.models(), o.events(), o.spanMinutes() * 60_000L);
             Path training = work.resolve("training.csv");
@@ -169,15 +173,22 @@ public final class ThroughputBench {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         failFast(env, o.workDir().toAbsolutePath().resolve("checkpoints"));
+        stateBackend(env);
         DriftJob.configureEnvironment(env, config);
         DriftJob.defineWorkflow(env, config, boundedSource(bootstrap, "bench-job", OffsetsInitializer.latest()),
                 DriftJob.kafkaSinks(config));
+        Duration brokerBefore = broker.cpuTime();
         MeasuredRun.Result r = MeasuredRun.run(env, parallelism, o.events(), "window-evaluator");
+        double brokerCpu = broker.cpuTime().minus(brokerBefore).toNanos() / 1e9;
         long paneStage = r.stateByVertexAtMax().entrySet().stream()
                 .filter(e -> e.getKey().contains("pane-aggregator")).mapToLong(Map.Entry::getValue).sum();
         out.printf(Locale.ROOT, "    largest checkpoint by task: %s%n", r.stateByVertexAtMax());
-        out.printf(Locale.ROOT, "    %.2f s from the first record to the job's end, %.2f s of it after the last record%n",
-                r.seconds(), r.secondsAfterLastRecord());
+        out.printf(Locale.ROOT, "    %.2f s from the first record to the job's end, %.2f s of it after the last record; %d collections, %.2f s in them%n",
+                r.seconds(), r.secondsAfterLastRecord(), r.gcCount(), r.gcSeconds());
+        out.printf(Locale.ROOT, "    CPU: %.2f s in the broker, %.2f s in this JVM (%s)%n", brokerCpu, r.processCpuSeconds(),
+                cpuByThread(r.cpuSecondsByThread()));
+        r.taskTimes().forEach((task, t) -> out.printf(Locale.ROOT, "    %s: busy %.2f s, back-pressured %.2f s, idle %.2f s%n",
+                task, t.busy(), t.backPressured(), t.idle()));
         return new Row("(b) driftwatch job", parallelism, ratio, o.events(), r.eventsPerSecond(), r.maxHeapBytes(),
                 r.maxCheckpointBytes(), r.maxOperatorCheckpointBytes(), paneStage);
     }
@@ -191,6 +202,7 @@ public final class ThroughputBench {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(parallelism);
         failFast(env, o.workDir().toAbsolutePath().resolve("checkpoints"));
+        stateBackend(env);
         DriftJob.configureEnvironment(env, config(bootstrap, baselines, ratio));
         NaiveSlidingWindows.define(env, boundedSource(bootstrap, "bench-naive", OffsetsInitializer.offsets(stop)),
                 new BaselineSource(baselines.toString(), false), SLIDE.multipliedBy(ratio), SLIDE, 1000);
@@ -203,9 +215,9 @@ public final class ThroughputBench {
         int columns = o.features() + 1;
         long keys = (long) o.models() * columns;
         List<String> lines = new ArrayList<>();
-        lines.add(o.maxDrift() == null ? "job: watermark alignment off"
+        lines.add((o.maxDrift() == null ? "job: watermark alignment off"
                 : "job: watermark alignment on, window.max-drift " + o.maxDrift() + ", compared every "
-                        + o.driftUpdateInterval());
+                        + o.driftUpdateInterval()) + "; state backend " + o.stateBackend());
         lines.add("");
         lines.add("| run | parallelism | window/slide | events | events/s | (b)/(a) | (b)/(a) per core | (b)/(c) | heap after GC (max) | checkpoint (max) | window-evaluator state per (model, feature) | goal 5 bound | pane stage state per (model, feature), in the largest checkpoint |");
         lines.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -244,6 +256,23 @@ public final class ThroughputBench {
         // file checkpoints as on a cluster: the JobManager's in-memory storage refuses state over 5 MiB
         c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         env.configure(c);
+    }
+
+    /** The state backend asked for; rocksdb as flink-conf/config.yaml ships it (incremental checkpoints). */
+    private void stateBackend(StreamExecutionEnvironment env) {
+        Configuration c = new Configuration();
+        c.set(StateBackendOptions.STATE_BACKEND, o.stateBackend());
+        if (o.stateBackend().equals("rocksdb")) {
+            c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        }
+        env.configure(c);
+    }
+
+    private static String cpuByThread(Map<String, Double> byThread) {
+        List<String> parts = new ArrayList<>();
+        byThread.entrySet().stream().limit(8).forEach(e ->
+                parts.add(String.format(Locale.ROOT, "%s %.2f s", e.getKey(), e.getValue())));
+        return String.join(", ", parts);
     }
 
     private static String fmt(double d) {

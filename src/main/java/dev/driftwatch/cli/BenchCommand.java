@@ -58,6 +58,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "are compared with --max-drift (window.drift-update-interval). Default: ${DEFAULT-VALUE}.")
     String driftUpdateInterval;
 
+    @Option(names = "--state-backend", defaultValue = "hashmap", description = "State backend of the job runs: hashmap "
+            + "(objects on the heap, the MiniCluster's default) or rocksdb (as flink-conf/config.yaml ships it, with "
+            + "incremental checkpoints). Default: ${DEFAULT-VALUE}.")
+    String stateBackend;
+
     @Option(names = "--quality", description = "Run the detection-quality benchmark instead of the throughput one.")
     boolean quality;
 
@@ -77,6 +82,9 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--parallelism values must be 1 or 2 (the topic has 2 partitions), got " + p);
             }
         }
+        if (!stateBackend.equals("hashmap") && !stateBackend.equals("rocksdb")) {
+            throw new IllegalArgumentException("--state-backend must be hashmap or rocksdb, got " + stateBackend);
+        }
         for (int r : ratios) {
             if (r < 1) {
                 throw new IllegalArgumentException("--ratios values must be at least 1, got " + r);
@@ -87,7 +95,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> body = quality
                 ? new DetectionQualityBench(workDir, System.out).run()
                 : new ThroughputBench(new ThroughputBench.Options(events, features, models, parallelisms, ratios,
-                        skipNaive, naiveEvents, naiveRatio, spanMinutes, workDir, maxDrift, driftUpdateInterval), System.out).run();
+                        skipNaive, naiveEvents, naiveRatio, spanMinutes, workDir, maxDrift, driftUpdateInterval, stateBackend), System.out).run();
         System.out.println();
         body.forEach(System.out::println);
         report.add("");

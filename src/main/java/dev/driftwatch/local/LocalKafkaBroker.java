@@ -108,6 +108,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         throw new IOException("the Kafka broker did not become ready within " + timeout + "; see " + log);
     }
 
+    /** CPU time the broker's process has used so far (zero where the platform does not tell). */
+    public Duration cpuTime() {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }

@@ -108,21 +108,41 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         long slide = window.slide().toMillis();
         long windowStart = windowEnd - window.size().toMillis();
         // one pass over the stored panes: the window's, and those no later window needs (windows ending later
-        // start at windowStart + slide or after); a pass per question read every pane's state twice
-        List<PaneProfile> inWindow = new ArrayList<>();
+        // start at windowStart + slide or after); a pass per question read every pane's state twice. Panes start at
+        // multiples of the slide (the pane stage cuts them so), so a pane's age places it, newest first, with no
+        // sort that would read every pane's record once more
+        PaneProfile[] byAge = new PaneProfile[(int) (window.size().toMillis() / slide)];
+        List<PaneProfile> misaligned = null;
         List<Long> expired = new ArrayList<>();
-        PaneProfile last = null;
         for (Map.Entry<Long, PaneProfile> e : panes.entries()) {
             long start = e.getKey();
             if (start >= windowStart && start < windowEnd) {
-                inWindow.add(e.getValue());
-                if (start == windowEnd - slide) {
-                    last = e.getValue();
+                long age = windowEnd - slide - start;
+                int at = (int) (age / slide);
+                if (age >= 0 && age % slide == 0 && byAge[at] == null) {
+                    byAge[at] = e.getValue();
+                } else {
+                    // only from state of a job that had another slide (README: start such a job fresh)
+                    if (misaligned == null) {
+                        misaligned = new ArrayList<>();
+                    }
+                    misaligned.add(e.getValue());
                 }
             }
             if (start < windowStart + slide) {
                 expired.add(start);
             }
+        }
+        PaneProfile last = byAge[0];
+        List<PaneProfile> inWindow = new ArrayList<>(byAge.length);
+        for (PaneProfile p : byAge) {
+            if (p != null) {
+                inWindow.add(p);
+            }
+        }
+        if (misaligned != null) {
+            inWindow.addAll(misaligned);
+            inWindow.sort(Comparator.comparingLong((PaneProfile p) -> p.paneStart).reversed());
         }
         if (last != null) {
             evaluate(last, inWindow, windowStart, windowEnd, out);
@@ -132,18 +152,17 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         }
     }
 
-    private void evaluate(PaneProfile last, List<PaneProfile> inWindow, long windowStart, long windowEnd,
+    private void evaluate(PaneProfile last, List<PaneProfile> newestFirst, long windowStart, long windowEnd,
                           Collector<FeatureDriftResult> out) throws Exception {
         Baseline baseline = baselines.current().byFingerprint(last.baselineFingerprint);
         if (baseline == null) {
             panesWithoutBaseline.inc();
             return;
         }
-        touch(inWindow);
-        inWindow.sort(Comparator.comparingLong((PaneProfile p) -> p.paneStart).reversed());
+        touch(newestFirst);
         // panes carry no t-digest: the window's live quantiles come from its sample
         FeatureProfile profile = FeatureProfile.empty(baseline, reservoirSize, 0, false);
-        for (PaneProfile pruned : mergeNewestFirst(profile, inWindow, reservoirSize)) {
+        for (PaneProfile pruned : mergeNewestFirst(profile, newestFirst, reservoirSize)) {
             panes.put(pruned.paneStart, pruned);
         }
         if (profile.total() < window.minEvents()) {

@@ -49,35 +49,52 @@ class PaneSampleMergeTest {
     }
 
     @Test
-    void panesAtPositionsOneTwoFourAndSoOnAreCutToTheKthSmallestKeyOfThemAndTheNewerPanesAndNoPaneLosesANeededKey() {
+    void panesAtPositionsOneTwoFourAndSoOnAreCutToTheirSmallestKeysAndNoPaneLosesANeededKey() {
         Random random = new Random(8);
         int k = 50;
-        List<Reservoir> panes = new ArrayList<>();
-        List<double[]> keysBefore = new ArrayList<>();
-        for (int d = 0; d < 12; d++) {
-            Reservoir p = pane(random, k, 500, d);
-            panes.add(p);
-            keysBefore.add(Arrays.copyOf(p.getKeys(), p.size()));
-        }
-        boolean[] changed = new boolean[panes.size()];
-        PaneSampleMerge.mergeNewestFirst(panes, k, changed);
-        List<Double> newer = new ArrayList<>();
-        for (int d = 0; d < panes.size(); d++) {
-            for (double key : keysBefore.get(d)) {
-                newer.add(key);
+        long neededAtCuts = 0;
+        long keptAtCuts = 0;
+        for (int round = 0; round < 200; round++) {
+            List<Reservoir> panes = new ArrayList<>();
+            List<double[]> keysBefore = new ArrayList<>();
+            for (int d = 0; d < 12; d++) {
+                Reservoir p = pane(random, k, 500, d);
+                panes.add(p);
+                keysBefore.add(Arrays.copyOf(p.getKeys(), p.size()));
             }
-            double bound = newer.stream().sorted().skip(k - 1).findFirst().orElseThrow();
-            double[] kept = Arrays.copyOf(panes.get(d).getKeys(), panes.get(d).size());
-            long needed = Arrays.stream(keysBefore.get(d)).filter(key -> key <= bound).count();
-            assertThat(Arrays.stream(kept).filter(key -> key <= bound).count()).as("pane %d keeps every needed key", d)
-                    .isEqualTo(needed);
-            boolean cutHere = d > 0 && (d & (d - 1)) == 0;
-            assertThat(kept).as("pane %d", d).hasSize(cutHere ? (int) needed : keysBefore.get(d).length);
-            assertThat(changed[d]).as("pane %d was sorted, so it is stored again", d).isTrue();
+            boolean[] changed = new boolean[panes.size()];
+            PaneSampleMerge.mergeNewestFirst(panes, k, changed);
+            List<Double> newer = new ArrayList<>();
+            for (int d = 0; d < panes.size(); d++) {
+                for (double key : keysBefore.get(d)) {
+                    newer.add(key);
+                }
+                // what a later window can need of pane d: its keys at or below the k-th smallest of panes 0..d
+                double bound = newer.stream().sorted().skip(k - 1).findFirst().orElseThrow();
+                double[] before = keysBefore.get(d).clone();
+                Arrays.sort(before);
+                double[] kept = Arrays.copyOf(panes.get(d).getKeys(), panes.get(d).size());
+                Arrays.sort(kept);
+                long needed = Arrays.stream(before).filter(key -> key <= bound).count();
+                assertThat(kept).as("round %d pane %d keeps its smallest keys", round, d)
+                        .containsExactly(Arrays.copyOf(before, kept.length));
+                assertThat(kept.length).as("round %d pane %d keeps every needed key", round, d).isGreaterThanOrEqualTo((int) needed);
+                boolean cutHere = d > 0 && (d & (d - 1)) == 0;
+                if (cutHere) {
+                    neededAtCuts += needed;
+                    keptAtCuts += kept.length;
+                } else {
+                    assertThat(kept).as("round %d pane %d is not cut", round, d).hasSize(before.length);
+                }
+                assertThat(changed[d]).as("pane %d was sorted, so it is stored again", d).isTrue();
+            }
+            // the newest pane keeps its k, the one at position 8 about k / 9
+            assertThat(panes.get(0).size()).isEqualTo(k);
+            assertThat(panes.get(8).size()).isLessThan(k / 3);
         }
-        // the newest pane keeps its k, the one at position 8 about k / 9
-        assertThat(panes.get(0).size()).isEqualTo(k);
-        assertThat(panes.get(8).size()).isLessThan(k / 4);
+        // a cut may keep a few keys above the k-th (one probe where k + 2 sqrt(k) keys should fall, instead of a
+        // selection): about 2 sqrt(k) / k more than it must, here 28%
+        assertThat((double) keptAtCuts / neededAtCuts).as("kept / needed at the cuts").isBetween(1.0, 1 + 3 / Math.sqrt(k));
     }
 
     @Test

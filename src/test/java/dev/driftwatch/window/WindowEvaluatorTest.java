@@ -80,6 +80,26 @@ class WindowEvaluatorTest {
     }
 
     @Test
+    void aPaneOffTheSlidesGridStillCountsInEveryWindowItFallsIn() throws Exception {
+        // state of a job that ran with another slide (README asks to start such a job fresh): panes are placed in a
+        // window by their age, and one that is not a whole number of slides old must not take another's place
+        try (var h = harness()) {
+            h.open();
+            PaneProfile offGrid = pane(0, 40, -1, 1);
+            offGrid.paneStart = SLIDE / 2;
+            offGrid.paneEnd = SLIDE / 2 + SLIDE;
+            for (PaneProfile p : List.of(pane(0, 40, -1, 1), offGrid, pane(1, 40, -1, 1), pane(2, 40, -1, 1))) {
+                h.processElement(p, p.paneEnd - 1);
+            }
+            h.processWatermark(3 * SLIDE - 1);
+            List<FeatureDriftResult> out = h.extractOutputValues();
+            // windows of 3 minutes ending at 1, 1.5, 2 and 3 minutes: the off-grid pane (start 0.5) is in each
+            assertThat(out).extracting(r -> r.getWindowEnd().toEpochMilli()).containsExactly(SLIDE, 3 * SLIDE / 2, 2 * SLIDE, 3 * SLIDE);
+            assertThat(out).extracting(FeatureDriftResult::getCount).containsExactly(80L, 120L, 120L, 160L);
+        }
+    }
+
+    @Test
     void aShiftedPaneDriftsTheWindowsThatContainIt() throws Exception {
         try (var h = harness()) {
             h.open();
