@@ -167,10 +167,17 @@ public final class FeatureProfile {
         }
     }
 
-    /** Adds a pane's counts (bins, count, missing) counted on the same baseline, not its sample. */
-    public void mergeCounts(PaneProfile pane) {
-        requireSameBaseline(pane);
-        mergeCounts(pane.cells, pane.count, pane.missing);
+    /**
+     * Adds a stored pane's counts, counted on this profile's baseline: its cells at {@code cells[from, from + n)}
+     * (n, this baseline's number of cells), its count and its missing count; not its sample.
+     */
+    public void mergeCounts(long[] cells, int from, long count, long missing) {
+        sorted = null;
+        for (int i = 0; i < this.cells.length; i++) {
+            this.cells[i] += cells[from + i];
+        }
+        this.count += count;
+        this.missing += missing;
     }
 
     /** Merges a sample into this profile's (numeric profiles; no-op for categorical ones). */

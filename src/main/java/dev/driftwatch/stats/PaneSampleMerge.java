@@ -1,6 +1,6 @@
 package dev.driftwatch.stats;
 
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * The window stage's merge of pane samples: the k smallest keys of a window's panes, and stored panes cut down to
@@ -17,8 +17,8 @@ import java.util.List;
  * that probe is the bound, and the pane keeps about 2 sqrt(k) / (d + 1) keys more than it must (6% at k = 1000)
  * for one search per pane instead of a selection; the window's own sample is always the exact k smallest.
  *
- * <p>How it is fast: a stored pane's sample is kept sorted by key, largest first (still a valid max-heap, so it stays
- * an ordinary {@link Reservoir}); what a pane keeps, and what a window takes from it, is a run of its smallest keys.
+ * <p>How it is fast: a stored pane's sample is kept sorted by key, largest first, in a pair of arrays exactly as long
+ * as it holds; what a pane keeps, and what a window takes from it, is a run of its smallest keys.
  * The k-th smallest key of several sorted panes is found by counting the keys at or below a probe, with one search
  * in each pane ({@link #firstAtOrBelow}). The keys are uniform hashes, so a pane that has seen N values holds about
  * N x of them below x, and the first two probes (ranks k - 2 sqrt(k) and k + 2 sqrt(k)) usually leave a hundred or
@@ -34,36 +34,32 @@ public final class PaneSampleMerge {
     private static final int MAX_PROBES = 40;
 
     /**
-     * Merges {@code newestFirst} (samples of capacity {@code k}) into one sample of at most k, and cuts the panes at
-     * positions 1, 2, 4, ... to the keys a later window can need (see the class comment). Panes are sorted by key
-     * as a side effect.
+     * Merges the samples of {@code w} panes, newest first, into one sample of at most k, and cuts the panes at
+     * positions 1, 2, 4, ... to the keys a later window can need (see the class comment). Pane j's sample is
+     * {@code keys[j]} with {@code values[j]}, sorted by key, largest first, exactly as long as it holds, of a
+     * reservoir that saw {@code seen[j]} values; a cut pane gets new, shorter arrays in place.
      *
-     * @param changed set to true at the index of every pane whose sample was sorted or cut (to be stored again)
      * @return the window's sample: the k smallest keys of all the panes
      */
-    public static Reservoir mergeNewestFirst(List<Reservoir> newestFirst, int k, boolean[] changed) {
-        int w = newestFirst.size();
+    public static Reservoir mergeNewestFirst(double[][] keys, double[][] values, long[] seen, int w, int k) {
         Panes panes = new Panes(w);
-        long seen = 0;
+        long seenAll = 0;
         for (int d = 0; d < w; d++) {
-            Reservoir pane = newestFirst.get(d);
-            if (pane.sortByKeyDescending()) {
-                changed[d] = true;
-            }
-            seen += pane.seen();
-            panes.set(d, pane);
+            seenAll += seen[d];
+            panes.set(d, keys[d], seen[d]);
         }
         for (int d = 1; d < w; d <<= 1) {
             double bound = panes.cutBound(d + 1, k);
             if (Double.isNaN(bound)) {
                 continue;
             }
+            int n = panes.sizes[d];
             int keep = panes.countAtOrBelowBound(d, bound);
-            if (keep < panes.sizes[d]) {
-                Reservoir pane = newestFirst.get(d);
-                pane.keepSmallestSorted(keep);
-                panes.set(d, pane);
-                changed[d] = true;
+            if (keep < n) {
+                // a pane keeps its smallest keys, which sorted largest first are its last
+                keys[d] = Arrays.copyOfRange(keys[d], n - keep, n);
+                values[d] = Arrays.copyOfRange(values[d], n - keep, n);
+                panes.set(d, keys[d], seen[d]);
             }
         }
         // the window: every key at or below the k-th smallest of all (ties at it trimmed to k, from the newest pane)
@@ -76,7 +72,7 @@ public final class PaneSampleMerge {
         }
         for (int j = 0; j < w && taken > k; j++) {
             int n = panes.sizes[j];
-            while (take[j] > 0 && taken > k && panes.keys[j][n - take[j]] == bound) {
+            while (take[j] > 0 && taken > k && keys[j][n - take[j]] == bound) {
                 take[j]--;
                 taken--;
             }
@@ -86,11 +82,11 @@ public final class PaneSampleMerge {
         int at = 0;
         for (int j = 0; j < w; j++) {
             int from = panes.sizes[j] - take[j];
-            System.arraycopy(panes.keys[j], from, windowKeys, at, take[j]);
-            System.arraycopy(newestFirst.get(j).getValues(), from, windowValues, at, take[j]);
+            System.arraycopy(keys[j], from, windowKeys, at, take[j]);
+            System.arraycopy(values[j], from, windowValues, at, take[j]);
             at += take[j];
         }
-        return Reservoir.ofHeld(k, windowValues, windowKeys, (int) taken, seen);
+        return Reservoir.ofHeld(k, windowValues, windowKeys, (int) taken, seenAll);
     }
 
     /** The sorted keys of the panes, and the search for the k-th smallest key of the newest m of them. */
@@ -114,10 +110,10 @@ public final class PaneSampleMerge {
             probe = new int[w];
         }
 
-        void set(int d, Reservoir pane) {
-            keys[d] = pane.getKeys();
-            sizes[d] = pane.size();
-            seen[d] = pane.seen();
+        void set(int d, double[] paneKeys, long paneSeen) {
+            keys[d] = paneKeys;
+            sizes[d] = paneKeys.length;
+            seen[d] = paneSeen;
         }
 
         /** The k-th smallest key of panes [0, m), or NaN when they hold k keys or fewer (nothing to cut). */

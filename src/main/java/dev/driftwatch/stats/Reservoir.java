@@ -436,15 +436,29 @@ public class Reservoir {
     }
 
     /**
-     * Keeps the {@code n} smallest keys of a reservoir sorted by {@link #sortByKeyDescending}: only for a stored pane
-     * that is merged into others and never offered to again (it is then no longer a sample of k of its own stream,
-     * but a merge that keeps the k smallest keys of a union whose k-th smallest key is among those kept comes out
-     * exactly as if nothing had been dropped).
+     * The held keys and their values, sorted by key, largest first, in arrays exactly {@link #size()} long:
+     * {@code {keys, values}}, as the window stage stores a pane ({@link PaneSampleMerge}). They may be this
+     * reservoir's own storage: use the reservoir no more after.
      */
-    void keepSmallestSorted(int n) {
-        keys = Arrays.copyOfRange(keys, size - n, size);
-        values = Arrays.copyOfRange(values, size - n, size);
-        size = n;
+    public double[][] keysAndValuesSortedDescending() {
+        sortByKeyDescending();
+        if (size == 0) {
+            return new double[][] {new double[0], new double[0]};
+        }
+        return new double[][] {
+                keys.length == size ? keys : Arrays.copyOf(keys, size),
+                values.length == size ? values : Arrays.copyOf(values, size)};
+    }
+
+    /**
+     * A reservoir of at most {@code capacity} values holding keys sorted largest first and their values, as
+     * {@link #keysAndValuesSortedDescending} gives them, of a stream of {@code seen} values (taken over, not copied):
+     * a stored pane again, to be merged with another part of it.
+     */
+    public static Reservoir ofSortedDescending(int capacity, double[] keys, double[] values, long seen) {
+        Reservoir r = ofHeld(capacity, values, keys, keys.length, seen);
+        r.keySorted = true;
+        return r;
     }
 
     /** A reservoir holding the given values and keys (at most capacity; taken over, not copied). */

@@ -9,12 +9,13 @@ import dev.driftwatch.profile.DriftTest;
 import dev.driftwatch.profile.DriftTests;
 import dev.driftwatch.profile.FeatureProfile;
 import dev.driftwatch.profile.PaneProfile;
+import dev.driftwatch.profile.StoredPanes;
 import dev.driftwatch.profile.TestOutcome;
-import dev.driftwatch.stats.PaneSampleMerge;
-import dev.driftwatch.stats.Reservoir;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
@@ -25,17 +26,17 @@ import org.apache.flink.util.Collector;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Stage 2, keyed by (model, version, feature): keeps the panes of the open sliding windows, and when the
  * watermark passes a pane's end merges the panes of the window ending there and runs the drift tests,
- * emitting one {@link FeatureDriftResult}. Panes no later window needs are dropped, so the state of a model
- * that stops sending expires one window after its last event.
+ * emitting one {@link FeatureDriftResult}. Panes wait in a map as they arrive (the parts that several stage-1
+ * tasks send of one pane merge there) and are folded into one {@link StoredPanes} value per key by the window
+ * that ends with them. Panes no later window needs are dropped, so the state of a model that stops sending
+ * expires one window after its last event.
  */
 public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, FeatureDriftResult> {
     private final BaselineSource baselineSource;
@@ -43,7 +44,10 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
     private final DriftConfig.Tests tests;
     private final int reservoirSize;
 
+    // panes as they arrive (two tasks' parts of one merged), until the window that ends with them folds them in
     private transient MapState<Long, PaneProfile> panes;
+    // the panes of the open windows, one value per key: a window reads and writes it once
+    private transient ValueState<StoredPanes> stored;
     private transient BaselineSource.Subscription baselines;
     private transient Map<String, FeatureGauges> gauges;
     private transient MetricGroup metrics;
@@ -61,6 +65,7 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
     @Override
     public void open(OpenContext openContext) {
         panes = getRuntimeContext().getMapState(new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(PaneProfile.class)));
+        stored = getRuntimeContext().getState(new ValueStateDescriptor<>("stored-panes", TypeInformation.of(StoredPanes.class)));
         baselines = baselineSource.subscribe();
         gauges = new HashMap<>();
         metrics = getRuntimeContext().getMetricGroup().addGroup("driftwatch");
@@ -73,8 +78,7 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
     public void processElement(PaneProfile pane, Context ctx, Collector<FeatureDriftResult> out) throws Exception {
         Baseline counted = baselines.current().byFingerprint(pane.baselineFingerprint);
         if (counted != null) {
-            // the baseline's own string: every window compares the fingerprints of all its panes, and equal
-            // instances compare at once (a received pane brings its own copy)
+            // the baseline's own string, so that fingerprints compare at once (a received pane brings its own copy)
             pane.baselineFingerprint = counted.fingerprint();
         }
         PaneProfile existing = panes.get(pane.paneStart);
@@ -107,69 +111,58 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         long windowEnd = timestamp + 1;
         long slide = window.slide().toMillis();
         long windowStart = windowEnd - window.size().toMillis();
-        // one pass over the stored panes: the window's, and those no later window needs (windows ending later
-        // start at windowStart + slide or after); a pass per question read every pane's state twice. Panes start at
-        // multiples of the slide (the pane stage cuts them so), so a pane's age places it, newest first, with no
-        // sort that would read every pane's record once more
-        PaneProfile[] byAge = new PaneProfile[(int) (window.size().toMillis() / slide)];
-        List<PaneProfile> misaligned = null;
-        List<Long> expired = new ArrayList<>();
-        for (Map.Entry<Long, PaneProfile> e : panes.entries()) {
-            long start = e.getKey();
-            if (start >= windowStart && start < windowEnd) {
-                long age = windowEnd - slide - start;
-                int at = (int) (age / slide);
-                if (age >= 0 && age % slide == 0 && byAge[at] == null) {
-                    byAge[at] = e.getValue();
-                } else {
-                    // only from state of a job that had another slide (README: start such a job fresh)
-                    if (misaligned == null) {
-                        misaligned = new ArrayList<>();
-                    }
-                    misaligned.add(e.getValue());
+        long newestStart = windowEnd - slide;
+        StoredPanes kept = stored.value();
+        if (kept == null) {
+            // this key's first window, or its first since its panes expired, or since a restore from a savepoint
+            // that kept every pane in the map: every pane that has arrived and is due
+            kept = new StoredPanes();
+            List<Long> folded = new ArrayList<>();
+            for (Map.Entry<Long, PaneProfile> e : panes.entries()) {
+                if (e.getKey() <= newestStart) {
+                    kept.add(e.getValue());
+                    folded.add(e.getKey());
                 }
             }
-            if (start < windowStart + slide) {
-                expired.add(start);
+            for (Long start : folded) {
+                panes.remove(start);
+            }
+        } else {
+            // the pane that ends with this window; later ones (from a reader that is ahead) wait for their own
+            PaneProfile newest = panes.get(newestStart);
+            if (newest != null) {
+                kept.add(newest);
+                panes.remove(newestStart);
             }
         }
-        PaneProfile last = byAge[0];
-        List<PaneProfile> inWindow = new ArrayList<>(byAge.length);
-        for (PaneProfile p : byAge) {
-            if (p != null) {
-                inWindow.add(p);
-            }
+        int last = kept.indexOf(newestStart);
+        if (last >= 0) {
+            evaluate(kept, last, windowStart, windowEnd, out);
         }
-        if (misaligned != null) {
-            inWindow.addAll(misaligned);
-            inWindow.sort(Comparator.comparingLong((PaneProfile p) -> p.paneStart).reversed());
-        }
-        if (last != null) {
-            evaluate(last, inWindow, windowStart, windowEnd, out);
-        }
-        for (Long start : expired) {
-            panes.remove(start);
+        // windows ending later start at windowStart + slide or after
+        kept.dropBefore(windowStart + slide);
+        if (kept.size() == 0) {
+            stored.clear();
+        } else {
+            stored.update(kept);
         }
     }
 
-    private void evaluate(PaneProfile last, List<PaneProfile> newestFirst, long windowStart, long windowEnd,
+    private void evaluate(StoredPanes kept, int last, long windowStart, long windowEnd,
                           Collector<FeatureDriftResult> out) throws Exception {
-        Baseline baseline = baselines.current().byFingerprint(last.baselineFingerprint);
+        Baseline baseline = baselines.current().byFingerprint(kept.baselineOf(last));
         if (baseline == null) {
             panesWithoutBaseline.inc();
             return;
         }
-        touch(newestFirst);
         // panes carry no t-digest: the window's live quantiles come from its sample
         FeatureProfile profile = FeatureProfile.empty(baseline, reservoirSize, 0, false);
-        for (PaneProfile pruned : mergeNewestFirst(profile, newestFirst, reservoirSize)) {
-            panes.put(pruned.paneStart, pruned);
-        }
+        kept.mergeWindow(profile, windowStart, windowEnd, reservoirSize);
         if (profile.total() < window.minEvents()) {
             windowsTooSmall.inc();
             return;
         }
-        List<TestOutcome> outcomes = DriftTests.evaluate(profile, tests.forFeature(last.feature));
+        List<TestOutcome> outcomes = DriftTests.evaluate(profile, tests.forFeature(kept.feature));
         List<TestResult> results = new ArrayList<>(outcomes.size());
         for (TestOutcome o : outcomes) {
             results.add(TestResult.newBuilder()
@@ -182,10 +175,10 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
         }
         boolean numeric = baseline.isNumeric() && profile.count() > 0;
         FeatureDriftResult result = FeatureDriftResult.newBuilder()
-                .setModel(last.model)
-                .setModelVersion(last.modelVersion)
+                .setModel(kept.model)
+                .setModelVersion(kept.modelVersion)
                 .setBaselineVersion(baseline.version())
-                .setFeature(last.feature)
+                .setFeature(kept.feature)
                 .setKind(baseline.kind())
                 .setWindowStart(Instant.ofEpochMilli(windowStart))
                 .setWindowEnd(Instant.ofEpochMilli(windowEnd))
@@ -199,74 +192,8 @@ public class WindowEvaluator extends KeyedProcessFunction<String, PaneProfile, F
                 .setLineage(baseline.lineage())
                 .build();
         windowsEvaluated.inc();
-        gaugesFor(last.model, last.feature).update(result, outcomes, profile);
+        gaugesFor(kept.model, kept.feature).update(result, outcomes, profile);
         out.collect(result);
-    }
-
-    // read by nothing: keeps the JIT from dropping touch()'s reads (per instance: no write shared between tasks)
-    private transient double touched;
-
-    /**
-     * Reads, in one tight loop, the cache line of each pane's record, bin counts and sample arrays that the window's
-     * evaluation reads first (a sample's ends: a pane keeps and gives its smallest keys, at the end). Stored panes
-     * are in memory, not in a cache (the pane stage streams Kafka's data through it between two slides); here the
-     * CPU fetches them side by side, where the evaluation's passes would each wait for them one after another
-     * (WindowStageBenchmark, cold: 82 -> 77 us per window at W = 60).
-     */
-    private void touch(List<PaneProfile> panes) {
-        double sum = 0;
-        for (int i = 0; i < panes.size(); i++) {
-            PaneProfile p = panes.get(i);
-            sum += p.cells != null && p.cells.length > 0 ? p.cells[0] : 0;
-            Reservoir r = p.sample;
-            if (r != null) {
-                double[] keys = r.getKeys();
-                double[] values = r.getValues();
-                if (keys != null && keys.length > 0 && values != null && values.length > 0) {
-                    sum += keys[0] + keys[keys.length - 1] + values[values.length - 1];
-                }
-            }
-        }
-        touched = sum;
-    }
-
-    /**
-     * Merges the window's panes, newest first, into {@code window} (those counted on its baseline; the others are
-     * only pruned) and drops from each pane's sample the values no later window can need (see
-     * {@link PaneSampleMerge}: exact, a pane d slides old keeps about k / (d + 1) values); returns the panes whose
-     * samples were cut or re-ordered, to be stored again. Panes of another baseline are pruned among themselves.
-     */
-    static List<PaneProfile> mergeNewestFirst(FeatureProfile window, List<PaneProfile> newestFirst, int reservoirSize) {
-        Map<String, List<PaneProfile>> byBaseline = new LinkedHashMap<>();
-        for (PaneProfile p : newestFirst) {
-            byBaseline.computeIfAbsent(p.baselineFingerprint, f -> new ArrayList<>()).add(p);
-        }
-        String fingerprint = window.baseline().fingerprint();
-        List<PaneProfile> changed = new ArrayList<>();
-        for (Map.Entry<String, List<PaneProfile>> group : byBaseline.entrySet()) {
-            List<PaneProfile> panes = new ArrayList<>();
-            List<Reservoir> samples = new ArrayList<>();
-            for (PaneProfile p : group.getValue()) {
-                if (p.sample != null) {
-                    panes.add(p);
-                    samples.add(p.sample);
-                }
-            }
-            boolean[] cut = new boolean[samples.size()];
-            Reservoir merged = PaneSampleMerge.mergeNewestFirst(samples, reservoirSize, cut);
-            for (int i = 0; i < cut.length; i++) {
-                if (cut[i]) {
-                    changed.add(panes.get(i));
-                }
-            }
-            if (group.getKey().equals(fingerprint)) {
-                for (PaneProfile p : group.getValue()) {
-                    window.mergeCounts(p);
-                }
-                window.mergeSample(merged);
-            }
-        }
-        return changed;
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.driftwatch.stats.QuantileBins;
 import dev.driftwatch.testing.Baselines;
 import dev.driftwatch.window.WindowEvaluator;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Stage 2's cost per window, the part of the job that grows with window/slide (issue 8, goal 3): the real
- * {@link WindowEvaluator} in Flink's keyed operator test harness (heap state), fed per slide one pane of each of
+ * {@link WindowEvaluator} in Flink's keyed operator test harness (heap or RocksDB state), fed per slide one pane of each of
  * 21 numeric features, as the pane stage emits them (10,000 values, a sample of k = 1000 with uniform hash keys, 10
  * bins, a reference sample of 2000), then the watermark that ends their windows: the bench's traffic, so the state
  * (21 features x W panes) does not all sit in the CPU's caches. Figures are per window (one pane in, one window
@@ -78,6 +79,10 @@ public class WindowStageBenchmark {
      */
     @Param({"0", "64"})
     public int evictMiB;
+
+    /** State backend of the harness: hashmap (objects on the heap) or rocksdb (as flink-conf/config.yaml ships it). */
+    @Param({"hashmap", "rocksdb"})
+    public String stateBackend;
 
     private long[] evict;
 
@@ -137,6 +142,9 @@ public class WindowStageBenchmark {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new WindowEvaluator(source, config.window(), config.tests(), K)),
                 PaneProfile::featureKey, Types.STRING);
+        if (stateBackend.equals("rocksdb")) {
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
         harness.open();
         // fill the windows once, so every measured operation is the steady state
         for (int i = 0; i < 2 * panesPerWindow; i++) {

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StateTypesSerializationTest {
     @ParameterizedTest
-    @ValueSource(classes = {PaneProfile.class, AlertState.class, DecodedRecord.class, SkewWindowSummary.class})
+    @ValueSource(classes = {PaneProfile.class, StoredPanes.class, AlertState.class, DecodedRecord.class, SkewWindowSummary.class})
     void isAPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
     }

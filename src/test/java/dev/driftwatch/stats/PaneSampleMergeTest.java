@@ -19,6 +19,30 @@ class PaneSampleMergeTest {
         return r;
     }
 
+    /** Panes as the window stage stores them: each sample's keys sorted largest first, with its values. */
+    static final class Stored {
+        final double[][] keys;
+        final double[][] values;
+        final long[] seen;
+
+        Stored(List<Reservoir> newestFirst) {
+            int w = newestFirst.size();
+            keys = new double[w][];
+            values = new double[w][];
+            seen = new long[w];
+            for (int d = 0; d < w; d++) {
+                double[][] kv = newestFirst.get(d).copy().keysAndValuesSortedDescending();
+                keys[d] = kv[0];
+                values[d] = kv[1];
+                seen[d] = newestFirst.get(d).seen();
+            }
+        }
+
+        Reservoir merge(int k) {
+            return PaneSampleMerge.mergeNewestFirst(keys, values, seen, keys.length, k);
+        }
+    }
+
     @Test
     void theWindowSampleIsTheKSmallestKeysOfAllPanesWhateverTheirSizesAndOrder() {
         Random random = new Random(3);
@@ -34,14 +58,11 @@ class PaneSampleMergeTest {
                     default -> random.nextInt(20 * k);
                 };
                 Reservoir p = pane(random, k, n, d);
-                if (random.nextBoolean()) {
-                    p.sortByKeyDescending(); // stored panes come sorted from an earlier window, new ones do not
-                }
                 expected.merge(p.copy());
                 panes.add(p);
             }
             long seen = panes.stream().mapToLong(Reservoir::seen).sum();
-            Reservoir window = PaneSampleMerge.mergeNewestFirst(panes, k, new boolean[w]);
+            Reservoir window = new Stored(panes).merge(k);
             assertThat(window.sortedValues()).as("round %d", round).containsExactly(expected.sortedValues());
             assertThat(window.seen()).isEqualTo(seen);
             assertThat(Double.compare(window.largestKey(), expected.largestKey())).as("largest key").isZero();
@@ -62,8 +83,8 @@ class PaneSampleMergeTest {
                 panes.add(p);
                 keysBefore.add(Arrays.copyOf(p.getKeys(), p.size()));
             }
-            boolean[] changed = new boolean[panes.size()];
-            PaneSampleMerge.mergeNewestFirst(panes, k, changed);
+            Stored stored = new Stored(panes);
+            stored.merge(k);
             List<Double> newer = new ArrayList<>();
             for (int d = 0; d < panes.size(); d++) {
                 for (double key : keysBefore.get(d)) {
@@ -73,7 +94,8 @@ class PaneSampleMergeTest {
                 double bound = newer.stream().sorted().skip(k - 1).findFirst().orElseThrow();
                 double[] before = keysBefore.get(d).clone();
                 Arrays.sort(before);
-                double[] kept = Arrays.copyOf(panes.get(d).getKeys(), panes.get(d).size());
+                double[] kept = stored.keys[d].clone();
+                assertThat(stored.values[d]).as("round %d pane %d: a value beside each key", round, d).hasSameSizeAs(kept);
                 Arrays.sort(kept);
                 long needed = Arrays.stream(before).filter(key -> key <= bound).count();
                 assertThat(kept).as("round %d pane %d keeps its smallest keys", round, d)
@@ -86,11 +108,10 @@ class PaneSampleMergeTest {
                 } else {
                     assertThat(kept).as("round %d pane %d is not cut", round, d).hasSize(before.length);
                 }
-                assertThat(changed[d]).as("pane %d was sorted, so it is stored again", d).isTrue();
             }
             // the newest pane keeps its k, the one at position 8 about k / 9
-            assertThat(panes.get(0).size()).isEqualTo(k);
-            assertThat(panes.get(8).size()).isLessThan(k / 3);
+            assertThat(stored.keys[0]).hasSize(k);
+            assertThat(stored.keys[8].length).isLessThan(k / 3);
         }
         // a cut may keep a few keys above the k-th (one probe where k + 2 sqrt(k) keys should fall, instead of a
         // selection): about 2 sqrt(k) / k more than it must, here 28%
@@ -164,7 +185,8 @@ class PaneSampleMergeTest {
                 keysBefore.add(Arrays.copyOf(p.getKeys(), p.size()));
                 panes.add(p);
             }
-            Reservoir window = PaneSampleMerge.mergeNewestFirst(panes, k, new boolean[panes.size()]);
+            Stored stored = new Stored(panes);
+            Reservoir window = stored.merge(k);
             assertThat(window.sortedValues()).containsExactly(expected.sortedValues());
             List<Double> newer = new ArrayList<>();
             for (int d = 0; d < panes.size(); d++) {
@@ -174,7 +196,7 @@ class PaneSampleMergeTest {
                 double bound = newer.stream().sorted().skip(k - 1).findFirst().orElseThrow();
                 long needed = Arrays.stream(keysBefore.get(d)).filter(key -> key <= bound).count();
                 int kept = d == 1 || d == 2 || d == 4 ? (int) needed : keysBefore.get(d).length;
-                assertThat(panes.get(d).size()).as("round %d pane %d", round, d).isEqualTo(kept);
+                assertThat(stored.keys[d]).as("round %d pane %d", round, d).hasSize(kept);
             }
         }
     }

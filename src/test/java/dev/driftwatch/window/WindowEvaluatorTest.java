@@ -8,7 +8,12 @@ import dev.driftwatch.config.DriftConfig;
 import dev.driftwatch.profile.FeatureProfile;
 import dev.driftwatch.profile.PaneProfile;
 import dev.driftwatch.testing.Baselines;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,8 +86,8 @@ class WindowEvaluatorTest {
 
     @Test
     void aPaneOffTheSlidesGridStillCountsInEveryWindowItFallsIn() throws Exception {
-        // state of a job that ran with another slide (README asks to start such a job fresh): panes are placed in a
-        // window by their age, and one that is not a whole number of slides old must not take another's place
+        // state of a job that ran with another slide (README asks to start such a job fresh): a pane that is not a
+        // whole number of slides old must not take another's place
         try (var h = harness()) {
             h.open();
             PaneProfile offGrid = pane(0, 40, -1, 1);
@@ -93,9 +98,10 @@ class WindowEvaluatorTest {
             }
             h.processWatermark(3 * SLIDE - 1);
             List<FeatureDriftResult> out = h.extractOutputValues();
-            // windows of 3 minutes ending at 1, 1.5, 2 and 3 minutes: the off-grid pane (start 0.5) is in each
+            // windows of 3 minutes ending at 1, 1.5, 2 and 3 minutes: the off-grid pane (0.5 to 1.5) in each from
+            // the one that ends with it
             assertThat(out).extracting(r -> r.getWindowEnd().toEpochMilli()).containsExactly(SLIDE, 3 * SLIDE / 2, 2 * SLIDE, 3 * SLIDE);
-            assertThat(out).extracting(FeatureDriftResult::getCount).containsExactly(80L, 120L, 120L, 160L);
+            assertThat(out).extracting(FeatureDriftResult::getCount).containsExactly(40L, 80L, 120L, 160L);
         }
     }
 
@@ -116,6 +122,100 @@ class WindowEvaluatorTest {
                 boolean psiDrifted = r.getTests().stream().anyMatch(t -> t.getTest().equals("PSI") && t.getDrifted());
                 assertThat(psiDrifted).as("window ending at minute " + end).isEqualTo(containsShift);
             }
+        }
+    }
+
+    @Test
+    void aRestoredWindowStageGivesTheSameWindowsAsOneThatRanThrough() throws Exception {
+        List<FeatureDriftResult> through = new ArrayList<>();
+        try (var h = harness()) {
+            h.open();
+            for (int i = 0; i < 8; i++) {
+                feed(h, i);
+            }
+            through.addAll(h.extractOutputValues());
+        }
+        List<FeatureDriftResult> restored = new ArrayList<>();
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            for (int i = 0; i < 4; i++) {
+                feed(h, i);
+            }
+            restored.addAll(h.extractOutputValues());
+            snapshot = h.snapshot(1, 4 * SLIDE);
+        }
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int i = 4; i < 8; i++) {
+                feed(h, i);
+            }
+            restored.addAll(h.extractOutputValues());
+        }
+        assertThat(restored).hasSize(8);
+        assertThat(restored).extracting(r -> r.getWindowEnd().toEpochMilli())
+                .containsExactlyElementsOf(through.stream().map(r -> r.getWindowEnd().toEpochMilli()).toList());
+        assertThat(restored).extracting(FeatureDriftResult::getCount)
+                .containsExactlyElementsOf(through.stream().map(FeatureDriftResult::getCount).toList());
+        assertThat(restored).extracting(r -> r.getTests().get(0).getStatistic())
+                .containsExactlyElementsOf(through.stream().map(r -> r.getTests().get(0).getStatistic()).toList());
+    }
+
+    // pane i (more events each minute), then the watermark that ends its window
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, PaneProfile, FeatureDriftResult> h, int i)
+            throws Exception {
+        PaneProfile p = pane(i, 30 + 20 * i, -1, 1);
+        h.processElement(p, p.paneEnd - 1);
+        h.processWatermark(p.paneEnd - 1);
+    }
+
+    @Test
+    void aPartOfAPaneFromAReaderThatWasIdleCountsInTheWindowsAfterIt() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            for (int i = 0; i < 3; i++) {
+                PaneProfile p = pane(i, 40, -1, 1);
+                h.processElement(p, p.paneEnd - 1);
+            }
+            h.processWatermark(3 * SLIDE - 1);
+            // an idle reader is back with its part of pane 1, after that pane's window
+            PaneProfile late = pane(1, 20, -1, 1);
+            h.processElement(late, late.paneEnd - 1);
+            PaneProfile p3 = pane(3, 40, -1, 1);
+            h.processElement(p3, p3.paneEnd - 1);
+            h.processWatermark(4 * SLIDE - 1);
+            List<FeatureDriftResult> out = h.extractOutputValues();
+            FeatureDriftResult last = out.get(out.size() - 1);
+            assertThat(last.getWindowEnd().toEpochMilli()).isEqualTo(4 * SLIDE);
+            // panes 1, 2 and 3 of 40 events, and the late 20 of pane 1
+            assertThat(last.getCount()).isEqualTo(140L);
+        }
+    }
+
+    @Test
+    void panesThatAJobBeforeTheStoredPanesLayoutKeptInItsMapCountInTheFirstWindowAfterARestore() throws Exception {
+        // earlier versions kept every stored pane in the "panes" map state, which this version keeps only for panes
+        // that have not reached their window yet: a key's first window folds every pane that is due
+        KeyedProcessOperator<String, PaneProfile, FeatureDriftResult> operator;
+        try (var h = harness()) {
+            h.open();
+            operator = (KeyedProcessOperator<String, PaneProfile, FeatureDriftResult>) h.getOperator();
+            PaneProfile p3 = pane(3, 40, -1, 1);
+            operator.setCurrentKey(p3.featureKey());
+            MapState<Long, PaneProfile> map = operator.getKeyedStateBackend().getPartitionedState(VoidNamespace.INSTANCE,
+                    VoidNamespaceSerializer.INSTANCE,
+                    new MapStateDescriptor<>("panes", Types.LONG, TypeInformation.of(PaneProfile.class)));
+            for (int i = 0; i < 3; i++) {
+                PaneProfile p = pane(i, 40, -1, 1);
+                map.put(p.paneStart, p);
+            }
+            h.processElement(p3, p3.paneEnd - 1);
+            h.processWatermark(4 * SLIDE - 1);
+            List<FeatureDriftResult> out = h.extractOutputValues();
+            // the window [1m, 4m): panes 1, 2 and 3
+            assertThat(out).extracting(r -> r.getWindowEnd().toEpochMilli()).containsExactly(4 * SLIDE);
+            assertThat(out).extracting(FeatureDriftResult::getCount).containsExactly(120L);
         }
     }
 
@@ -142,75 +242,5 @@ class WindowEvaluatorTest {
             h.processWatermark(Long.MAX_VALUE);
             assertThat(h.extractOutputValues()).isEmpty();
         }
-    }
-
-    @Test
-    void prunedPanesGiveEveryLaterWindowExactlyTheSampleOfTheFullPanes() {
-        int k = 100;
-        int panesPerWindow = 6;
-        java.util.Random random = new java.util.Random(11);
-        List<PaneProfile> stored = new ArrayList<>();
-        List<PaneProfile> full = new ArrayList<>();
-        long storedValues = 0;
-        for (int index = 0; index < 80; index++) {
-            // quiet, busy and empty panes, so a window's sample is sometimes dominated by one pane
-            int n = switch (random.nextInt(4)) {
-                case 0 -> 0;
-                case 1 -> random.nextInt(50);
-                case 2 -> 200 + random.nextInt(300);
-                default -> 3000;
-            };
-            FeatureProfile p = FeatureProfile.empty(baseline, k, index);
-            FeatureProfile copy = FeatureProfile.empty(baseline, k, index);
-            for (int i = 0; i < n; i++) {
-                double value = random.nextGaussian();
-                double key = random.nextDouble();
-                p.add(value, key);
-                copy.add(value, key);
-            }
-            stored.add(p.toPane("m", "v1", index * SLIDE, (index + 1) * SLIDE));
-            full.add(copy.toPane("m", "v1", index * SLIDE, (index + 1) * SLIDE));
-            int from = Math.max(0, index - panesPerWindow + 1);
-            FeatureProfile window = FeatureProfile.empty(baseline, k, 0);
-            List<PaneProfile> newestFirst = new ArrayList<>(stored.subList(from, index + 1));
-            java.util.Collections.reverse(newestFirst);
-            WindowEvaluator.mergeNewestFirst(window, newestFirst, k);
-            FeatureProfile expected = FeatureProfile.empty(baseline, k, 0);
-            for (PaneProfile f : full.subList(from, index + 1)) {
-                expected.merge(f);
-            }
-            assertThat(window.count()).isEqualTo(expected.count());
-            assertThat(window.sample().sortedValues()).as("window ending with pane %d", index)
-                    .containsExactly(expected.sample().sortedValues());
-            storedValues = 0;
-            for (PaneProfile s : stored.subList(from, index + 1)) {
-                storedValues += s.sample.size();
-            }
-        }
-        // the last window's six panes hold far fewer than six full samples
-        assertThat(storedValues).isLessThan(3L * k);
-    }
-
-    @Test
-    void panesOfEqualSizeKeepAboutKTimesTheHarmonicNumberOfTheWindow() {
-        int k = 200;
-        int panesPerWindow = 12;
-        java.util.Random random = new java.util.Random(5);
-        List<PaneProfile> stored = new ArrayList<>();
-        long held = 0;
-        for (int index = 0; index < 40; index++) {
-            FeatureProfile p = FeatureProfile.empty(baseline, k, index);
-            for (int i = 0; i < 5000; i++) {
-                p.add(random.nextGaussian(), random.nextDouble());
-            }
-            stored.add(p.toPane("m", "v1", index * SLIDE, (index + 1) * SLIDE));
-            int from = Math.max(0, index - panesPerWindow + 1);
-            List<PaneProfile> newestFirst = new ArrayList<>(stored.subList(from, index + 1));
-            java.util.Collections.reverse(newestFirst);
-            WindowEvaluator.mergeNewestFirst(FeatureProfile.empty(baseline, k, 0), newestFirst, k);
-            held = newestFirst.stream().mapToLong(s -> s.sample.size()).sum();
-        }
-        // H(12) = 3.10: about 620 values instead of 12 x 200 = 2400
-        assertThat(held).isBetween(450L, 800L);
     }
 }
