@@ -1,10 +1,7 @@
 package dev.driftwatch.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
@@ -22,11 +19,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,48 +29,20 @@ import java.util.concurrent.TimeUnit;
  * record to its end, the most heap in use while it ran, and the largest completed checkpoint (in all and of the
  * operator whose name is given, and of every task in the largest one), read from the checkpoint statistics the web UI
  * shows; and where the time went: collections, CPU by thread, and each task's busy, back-pressured and idle time
- * (Flink's own task metrics, as the web UI shows them).
+ * (Flink's own task metrics, {@link TaskTimes}).
  */
 final class MeasuredRun {
     /** What one run measured. */
     record Result(long events, double seconds, double secondsAfterLastRecord, long maxHeapBytes, long maxCheckpointBytes, long maxOperatorCheckpointBytes,
                   int completedCheckpoints, Map<String, Long> stateByVertexAtMax, long gcCount, double gcSeconds,
                   double processCpuSeconds, Map<String, Double> cpuSecondsByThread,
-                  Map<String, TaskTime> taskTimes) {
+                  Map<String, TaskTimes.TaskTime> taskTimes) {
         double eventsPerSecond() {
             return events / seconds;
         }
     }
 
-    /** Seconds a task (all its subtasks together) was busy, back-pressured and idle: Flink's accumulated task times. */
-    record TaskTime(double busy, double backPressured, double idle) {}
-
     private MeasuredRun() {}
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** The job's vertices' accumulated task times, from the MiniCluster's REST API (as the web UI reads them). */
-    private static void readTaskTimes(HttpClient http, URI rest, JobID id, AccessExecutionGraph graph, Map<String, TaskTime> into) {
-        for (AccessExecutionJobVertex v : graph.getVerticesTopologically()) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(rest.resolve("/jobs/" + id + "/vertices/"
-                        + v.getJobVertexId() + "/subtasks/metrics?agg=sum&get=accumulateBusyTimeMs,"
-                        + "accumulateBackPressuredTimeMs,accumulateIdleTimeMs")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                // [{"id": "accumulateBusyTimeMs", "sum": 1234.0}, ...]
-                Map<String, Double> m = new HashMap<>();
-                for (JsonNode metric : JSON.readTree(r.body())) {
-                    m.put(metric.path("id").asText(), metric.path("sum").asDouble() / 1e3);
-                }
-                if (m.size() == 3) {
-                    into.put(v.getName(), new TaskTime(m.get("accumulateBusyTimeMs"), m.get("accumulateBackPressuredTimeMs"),
-                            m.get("accumulateIdleTimeMs")));
-                }
-            } catch (Exception notNow) {
-                // the job ended meanwhile, or the metrics are not fetched yet: the last reading stays
-            }
-        }
-    }
 
     /** Heap in use after the latest collection of each heap pool: live data, not garbage waiting for the collector. */
     static long heapAfterGc() {
@@ -151,8 +115,7 @@ final class MeasuredRun {
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.PORT, 0);
-        // task times every 200 ms, not every 10 s: a run lasts a few seconds
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(200));
+        TaskTimes.reportInto(conf);
         MiniClusterConfiguration mcc = new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(slots).build();
         System.gc();
@@ -163,9 +126,6 @@ final class MeasuredRun {
             long[] gcBefore = gcSoFar();
             double cpuBefore = processCpuSeconds();
             ThreadCpu threadCpu = new ThreadCpu();
-            HttpClient http = HttpClient.newHttpClient();
-            URI rest = cluster.getRestAddress().get();
-            Map<String, TaskTime> taskTimes = new LinkedHashMap<>();
             JobID id = cluster.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
             long maxHeap = 0;
             long maxCheckpoint = 0;
@@ -178,7 +138,6 @@ final class MeasuredRun {
                 threadCpu.read();
                 try {
                     AccessExecutionGraph graph = cluster.getExecutionGraph(id).get(5, TimeUnit.SECONDS);
-                    readTaskTimes(http, rest, id, graph, taskTimes);
                     CheckpointStatsSnapshot stats = graph.getCheckpointStatsSnapshot();
                     CompletedCheckpointStats last = stats == null ? null : stats.getHistory().getLatestCompletedCheckpoint();
                     if (last != null) {
@@ -219,7 +178,7 @@ final class MeasuredRun {
             double seconds = (end - first) / 1e9;
             double tail = (end - TimedDeserializer.lastRecordNanos()) / 1e9;
             return new Result(events, seconds, tail, maxHeap, maxCheckpoint, maxOperator, completed, byVertex,
-                    gcAfter[0] - gcBefore[0], (gcAfter[1] - gcBefore[1]) / 1e3, cpu, threadCpu.byName(), taskTimes);
+                    gcAfter[0] - gcBefore[0], (gcAfter[1] - gcBefore[1]) / 1e3, cpu, threadCpu.byName(), TaskTimes.read());
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.driftwatch.profile;
 import dev.driftwatch.stats.PaneSampleMerge;
 import dev.driftwatch.stats.Reservoir;
 
+import java.lang.reflect.Array;
 import java.util.Arrays;
 
 /**
@@ -179,13 +180,20 @@ public class StoredPanes {
         int n = size();
         int b = baselineIndex(pane.baselineFingerprint, pane.baselineVersion);
         double[][] sample = pane.sample == null ? null : pane.sample.keysAndValuesSortedDescending();
-        starts = insert(starts, at, pane.paneStart);
-        baselineOf = insert(baselineOf, at, b);
-        counts = insert(counts, at, pane.count);
-        missing = insert(missing, at, pane.missing);
-        seen = insert(seen, at, pane.sample == null ? 0 : pane.sample.seen());
-        keys = insert(keys, at, sample == null ? null : sample[0]);
-        values = insert(values, at, sample == null ? null : sample[1]);
+        starts = widened(starts, at);
+        starts[at] = pane.paneStart;
+        baselineOf = widened(baselineOf, at);
+        baselineOf[at] = b;
+        counts = widened(counts, at);
+        counts[at] = pane.count;
+        missing = widened(missing, at);
+        missing[at] = pane.missing;
+        seen = widened(seen, at);
+        seen[at] = pane.sample == null ? 0 : pane.sample.seen();
+        keys = widened(keys, at);
+        keys[at] = sample == null ? null : sample[0];
+        values = widened(values, at);
+        values[at] = sample == null ? null : sample[1];
         int cellsAt = cellsFrom[at];
         long[] c = new long[cells.length + pane.cells.length];
         System.arraycopy(cells, 0, c, 0, cellsAt);
@@ -202,13 +210,13 @@ public class StoredPanes {
     private void remove(int at) {
         int n = size();
         int width = cellsFrom[at + 1] - cellsFrom[at];
-        starts = remove(starts, at);
-        baselineOf = remove(baselineOf, at);
-        counts = remove(counts, at);
-        missing = remove(missing, at);
-        seen = remove(seen, at);
-        keys = remove(keys, at);
-        values = remove(values, at);
+        starts = without(starts, at);
+        baselineOf = without(baselineOf, at);
+        counts = without(counts, at);
+        missing = without(missing, at);
+        seen = without(seen, at);
+        keys = without(keys, at);
+        values = without(values, at);
         long[] c = new long[cells.length - width];
         System.arraycopy(cells, 0, c, 0, cellsFrom[at]);
         System.arraycopy(cells, cellsFrom[at + 1], c, cellsFrom[at], cells.length - cellsFrom[at + 1]);
@@ -264,49 +272,24 @@ public class StoredPanes {
         return i >= 0 ? i : -i - 1;
     }
 
-    private static long[] insert(long[] a, int at, long v) {
-        long[] b = new long[a.length + 1];
-        System.arraycopy(a, 0, b, 0, at);
-        b[at] = v;
-        System.arraycopy(a, at, b, at + 1, a.length - at);
-        return b;
+    // a copy of an array with a slot opened at `at`, for the caller to fill
+    private static <A> A widened(A array, int at) {
+        int n = Array.getLength(array);
+        @SuppressWarnings("unchecked")
+        A wider = (A) Array.newInstance(array.getClass().getComponentType(), n + 1);
+        System.arraycopy(array, 0, wider, 0, at);
+        System.arraycopy(array, at, wider, at + 1, n - at);
+        return wider;
     }
 
-    private static int[] insert(int[] a, int at, int v) {
-        int[] b = new int[a.length + 1];
-        System.arraycopy(a, 0, b, 0, at);
-        b[at] = v;
-        System.arraycopy(a, at, b, at + 1, a.length - at);
-        return b;
-    }
-
-    private static double[][] insert(double[][] a, int at, double[] v) {
-        double[][] b = new double[a.length + 1][];
-        System.arraycopy(a, 0, b, 0, at);
-        b[at] = v;
-        System.arraycopy(a, at, b, at + 1, a.length - at);
-        return b;
-    }
-
-    private static long[] remove(long[] a, int at) {
-        long[] b = new long[a.length - 1];
-        System.arraycopy(a, 0, b, 0, at);
-        System.arraycopy(a, at + 1, b, at, a.length - at - 1);
-        return b;
-    }
-
-    private static int[] remove(int[] a, int at) {
-        int[] b = new int[a.length - 1];
-        System.arraycopy(a, 0, b, 0, at);
-        System.arraycopy(a, at + 1, b, at, a.length - at - 1);
-        return b;
-    }
-
-    private static double[][] remove(double[][] a, int at) {
-        double[][] b = new double[a.length - 1][];
-        System.arraycopy(a, 0, b, 0, at);
-        System.arraycopy(a, at + 1, b, at, a.length - at - 1);
-        return b;
+    // a copy of an array without its slot `at`
+    private static <A> A without(A array, int at) {
+        int n = Array.getLength(array);
+        @SuppressWarnings("unchecked")
+        A narrower = (A) Array.newInstance(array.getClass().getComponentType(), n - 1);
+        System.arraycopy(array, 0, narrower, 0, at);
+        System.arraycopy(array, at + 1, narrower, at, n - at - 1);
+        return narrower;
     }
 
     @Override

@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * bins, a reference sample of 2000), then the watermark that ends their windows: the bench's traffic, so the state
  * (21 features x W panes) does not all sit in the CPU's caches. Figures are per window (one pane in, one window
  * evaluated, expired panes dropped), in the steady state of a long stream, at W = 1, 12 and 60 panes per window.
- * Each pane is a fresh copy (stage 2 sorts and cuts stored panes in place), about a microsecond, where the job
+ * Each pane is a fresh copy (stage 2 takes over an arriving pane's arrays), about a microsecond, where the job
  * instead deserializes it.
  *
  * <p>Run (figures in docs/benchmarks/window-stage.md):
