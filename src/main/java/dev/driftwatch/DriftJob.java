@@ -137,7 +137,11 @@ public final class DriftJob {
                 .transform("pane-aggregator", TypeInformation.of(PaneProfile.class),
                         new PaneAggregator(baselines, w.slide().toMillis(), config.sampling().reservoirSize(),
                                 config.sampling().maxFeatures()))
-                .uid(UID_PANES);
+                .uid(UID_PANES)
+                // a closed pane's records and the watermark behind them leave at once, not when the next pane fills
+                // the buffer (or after execution.buffer-timeout): else stage 2 evaluates pane n's windows just as
+                // pane n+1 arrives, and the source waits on it. A flush per pane record costs nothing: they are few.
+                .setBufferTimeout(0);
         DataStream<DeadLetter> deadLetters = panes.getSideOutput(PaneAggregator.DEAD_LETTERS);
 
         // only pane profiles cross the network: one record per (model version, feature, pane, reading task)

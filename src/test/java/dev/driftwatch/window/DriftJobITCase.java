@@ -22,6 +22,9 @@ import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamEdge;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -217,6 +220,37 @@ class DriftJobITCase {
         assertThat(FailingOnceDeserializer.FAILED).as("the injected failure happened").isTrue();
         assertThat(withFailure.stream().map(DriftJobITCase::identity).toList())
                 .containsExactlyElementsOf(parallel2.stream().map(DriftJobITCase::identity).toList());
+    }
+
+    @Test
+    void aClosedPanesRecordsLeaveTheSourceAtOnceWhateverTheBufferTimeout() throws Exception {
+        DriftConfig config = config("flush");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.setBufferTimeout(60_000);
+        DriftJob.configureEnvironment(env, config);
+        DriftJob.defineWorkflow(env, config, DriftJob.kafkaSource(config), DriftJob.kafkaSinks(config));
+        StreamGraph graph = env.getStreamGraph();
+        List<StreamEdge> paneEdges = new ArrayList<>();
+        for (StreamNode node : graph.getStreamNodes()) {
+            for (StreamEdge e : node.getOutEdges()) {
+                if (graph.getStreamNode(e.getTargetId()).getOperatorName().contains("window-evaluator")) {
+                    paneEdges.add(e);
+                }
+            }
+        }
+        assertThat(paneEdges).as("the pane stream into stage 2").isNotEmpty();
+        // otherwise a pane's last records and its watermark would wait in a half-full buffer for the next pane
+        assertThat(paneEdges).allSatisfy(e -> assertThat(e.getBufferTimeout()).as("flush after every pane record").isZero());
+        List<Long> otherNetworkEdges = new ArrayList<>();
+        for (StreamNode node : graph.getStreamNodes()) {
+            for (StreamEdge e : node.getOutEdges()) {
+                if (!paneEdges.contains(e) && e.getPartitioner().getClass().getSimpleName().startsWith("KeyGroup")) {
+                    otherNetworkEdges.add(e.getBufferTimeout());
+                }
+            }
+        }
+        assertThat(otherNetworkEdges).as("the other keyed edges keep the configured timeout").isNotEmpty().containsOnly(60_000L);
     }
 
     @Test
