@@ -25,6 +25,7 @@ import dev.driftwatch.scoring.ScoredEvent;
 import dev.driftwatch.scoring.ScoringModelConfig;
 import dev.driftwatch.scoring.ScoringOperator;
 import dev.driftwatch.window.ScoringWindowEvaluator;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.TimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
@@ -38,6 +39,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -137,11 +139,14 @@ public final class DriftJob {
                 .transform("pane-aggregator", TypeInformation.of(PaneProfile.class),
                         new PaneAggregator(baselines, w.slide().toMillis(), config.sampling().reservoirSize(),
                                 config.sampling().maxFeatures()))
-                .uid(UID_PANES)
-                // a closed pane's records and the watermark behind them leave at once, not when the next pane fills
-                // the buffer (or after execution.buffer-timeout): else stage 2 evaluates pane n's windows just as
-                // pane n+1 arrives, and the source waits on it. A flush per pane record costs nothing: they are few.
-                .setBufferTimeout(0);
+                .uid(UID_PANES);
+        if (env.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.STREAMING) {
+            // a closed pane's records and the watermark behind them leave at once, not when the next pane fills the
+            // buffer (or after execution.buffer-timeout): else stage 2 evaluates pane n's windows just as pane n+1
+            // arrives, and the source waits on it. A flush per pane record costs nothing: they are few. (Batch
+            // mode, as replay runs, hands over whole partitions and refuses a buffer timeout.)
+            panes.setBufferTimeout(0);
+        }
         DataStream<DeadLetter> deadLetters = panes.getSideOutput(PaneAggregator.DEAD_LETTERS);
 
         // only pane profiles cross the network: one record per (model version, feature, pane, reading task)
