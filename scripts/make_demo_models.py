@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the demo's ONNX models (src/main/resources/models/): the logistic model whose scores the demo traffic
+"""Writes the demo's ONNX models (src/tools/resources/models/): the logistic model whose scores the demo traffic
 logs (dev.driftwatch.local.SyntheticTraffic: WEIGHTS, BIAS), for replay scoring, and a candidate with the weights
 scaled by 1.05, for shadow scoring. Inputs: one float tensor "features" [batch, 10] in the order f0..f9 (also in
 the models' metadata "driftwatch.feature_order"); output "prediction" [batch, 1], the sigmoid.
@@ -31,7 +31,7 @@ def model(name, weights, bias):
     m.ir_version = 8
     helper.set_model_props(m, {"driftwatch.feature_order": ",".join("f%d" % i for i in range(10))})
     onnx.checker.check_model(m)
-    path = os.path.join(ROOT, "src/main/resources/models", name + ".onnx")
+    path = os.path.join(ROOT, "src/tools/resources/models", name + ".onnx")
     onnx.save(m, path)
     print("wrote", os.path.normpath(path))
 

@@ -7,9 +7,9 @@
 set -euo pipefail
 cd /src
 bootstrap="${BOOTSTRAP_SERVERS:-kafka:9092}"
-mvn -q -B -ntp -DskipTests compile dependency:build-classpath -Dmdep.includeScope=test \
+mvn -q -B -ntp -DskipTests test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/compose.classpath
-export DRIFTWATCH_CLASSPATH="/src/target/classes:$(cat target/compose.classpath)"
+export DRIFTWATCH_CLASSPATH="/src/target/classes:/src/target/test-classes:$(cat target/compose.classpath)"
 case "${1:-}" in
   baselines)
     mkdir -p /work

@@ -2,7 +2,6 @@ package dev.driftwatch;
 
 import dev.driftwatch.alert.AlertFunction;
 import dev.driftwatch.alert.AlertPolicy;
-import dev.driftwatch.alert.airflow.AirflowTriggerConfig;
 import dev.driftwatch.alert.airflow.AirflowTriggerSink;
 import dev.driftwatch.alert.airflow.KafkaDeadLetterPublisher;
 import dev.driftwatch.avro.DeadLetter;
@@ -22,7 +21,7 @@ import dev.driftwatch.avro.InferenceEvent;
 import dev.driftwatch.baseline.Baseline;
 import dev.driftwatch.baseline.ModelBaselines;
 import dev.driftwatch.scoring.ScoredEvent;
-import dev.driftwatch.scoring.ScoringModelConfig;
+import dev.driftwatch.config.ScoringModelConfig;
 import dev.driftwatch.scoring.ScoringOperator;
 import dev.driftwatch.window.ScoringWindowEvaluator;
 import org.apache.flink.api.common.RuntimeExecutionMode;
@@ -157,7 +156,7 @@ public final class DriftJob {
                 .uid(UID_WINDOWS);
 
         DataStream<FeatureDriftResult> allResults = results;
-        List<ScoringModelConfig> scoring = scoringModels(config);
+        List<ScoringModelConfig> scoring = config.scoringModels();
         DataStream<ScoredEvent> scored = null;
         if (!scoring.isEmpty()) {
             scored = scoreEvents(events, baselines, scoring);
@@ -189,15 +188,6 @@ public final class DriftJob {
                     .setParallelism(1).disableChaining();
         }
         return new Outputs(alerts, allResults, deadLetters, scored);
-    }
-
-    /** The configured ONNX artifacts, validated (a bad entry fails the job at start, naming the key). */
-    public static List<ScoringModelConfig> scoringModels(DriftConfig config) {
-        List<ScoringModelConfig> out = new ArrayList<>();
-        for (Map<String, Object> m : config.scoringModels()) {
-            out.add(ScoringModelConfig.fromMap(m));
-        }
-        return out;
     }
 
     /**
@@ -336,7 +326,7 @@ public final class DriftJob {
                 .setValueSerializationSchema(new AvroSerializationSchemas.DeadLetters())
                 .build(), k.groupId() + "-dead-letters");
         AirflowTriggerSink airflow = config.airflow() == null ? null
-                : new AirflowTriggerSink(AirflowTriggerConfig.fromMap(config.airflow()),
+                : new AirflowTriggerSink(config.airflow(),
                         new KafkaDeadLetterPublisher(k.bootstrapServers(), k.deadLetterTopic(), k.properties()));
         return new Sinks(alerts, results, dlq, airflow);
     }

@@ -9,12 +9,13 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The job's whole configuration, read from one YAML file and validated at start: unknown keys and bad values
- * fail with a message naming the key. README's configuration reference documents every key.
+ * The job's whole configuration: one YAML file bound by {@link ConfigBinder} into these records and validated at
+ * load, so that an unknown key or a bad value fails at once with a message naming the key. Every key has the name
+ * of its record component in kebab case and is documented in docs/configuration.md (a test holds the two equal).
  */
 public record DriftConfig(
         Kafka kafka,
@@ -24,8 +25,8 @@ public record DriftConfig(
         Alerting alerting,
         Baselines baselines,
         Checkpointing checkpointing,
-        Map<String, Object> airflow,
-        java.util.List<Map<String, Object>> scoringModels) implements Serializable {
+        @OptionalSection AirflowTriggerConfig airflow,
+        Scoring scoring) implements Serializable {
 
     /** Input encodings of the events topic. */
     public enum EventFormat { AVRO_SINGLE_OBJECT, AVRO_BINARY }
@@ -36,187 +37,216 @@ public record DriftConfig(
     /** Multiple-testing correction across a model's features in one window. */
     public enum Correction { BONFERRONI, BH }
 
-    public record Kafka(String bootstrapServers, String groupId, String eventsTopic, String alertsTopic,
-                        String resultsTopic, String deadLetterTopic, EventFormat format,
-                        StartingOffsets startingOffsets, Duration transactionTimeout,
-                        Map<String, String> properties) implements Serializable {}
+    public record Kafka(
+            @Default("localhost:9092") String bootstrapServers,
+            @Default("driftwatch") String groupId,
+            @Default("inference-events") String eventsTopic,
+            @Default("drift-alerts") String alertsTopic,
+            String resultsTopic,
+            @Default("driftwatch-dead-letters") String deadLetterTopic,
+            @Default("avro-single-object") EventFormat format,
+            @Default("committed") StartingOffsets startingOffsets,
+            @Default("10m") Duration transactionTimeout,
+            Map<String, String> properties) implements Serializable {
+        public Kafka {
+            Checks.nonBlank("bootstrap-servers", bootstrapServers);
+            Checks.positive("transaction-timeout", transactionTimeout);
+            properties = properties == null ? Map.of() : Map.copyOf(properties);
+        }
+    }
 
     /**
      * Sliding windows. {@code maxDrift} (null: off) is Flink's watermark alignment of the source readers: a reader
      * more than that far ahead of the slowest one in event time pauses, checked every {@code driftUpdateInterval}.
      */
-    public record Window(Duration size, Duration slide, Duration outOfOrderness, Duration idleness,
-                         int minEvents, Duration maxDrift, Duration driftUpdateInterval) implements Serializable {
+    public record Window(
+            @Default("10m") Duration size,
+            @Default("1m") Duration slide,
+            @Default("30s") Duration outOfOrderness,
+            @Default("60s") Duration idleness,
+            @Default("50") int minEvents,
+            Duration maxDrift,
+            @Default("1s") Duration driftUpdateInterval) implements Serializable {
+        public Window {
+            Checks.positive("size", size);
+            Checks.positive("slide", slide);
+            Checks.atLeast("min-events", minEvents, 1);
+            if (maxDrift != null) {
+                Checks.positive("max-drift", maxDrift);
+            }
+            Checks.positive("drift-update-interval", driftUpdateInterval);
+            if (size.toMillis() % slide.toMillis() != 0) {
+                throw ConfigException.at("size", "must be a whole multiple of window.slide (" + Durations.format(slide)
+                        + "), got " + Durations.format(size));
+            }
+        }
+
         public int panesPerWindow() {
             return (int) (size.toMillis() / slide.toMillis());
         }
     }
 
-    public record Sampling(int reservoirSize, int maxFeatures) implements Serializable {}
-
-    public record Tests(DriftThresholds defaults, Correction correction,
-                        Map<String, DriftThresholds> perFeature) implements Serializable {
-        public DriftThresholds forFeature(String feature) {
-            return perFeature.getOrDefault(feature, defaults);
+    public record Sampling(@Default("1000") int reservoirSize, @Default("1000") int maxFeatures) implements Serializable {
+        public Sampling {
+            Checks.between("reservoir-size", reservoirSize, 10, 1_000_000);
+            Checks.between("max-features", maxFeatures, 1, 1_000_000);
         }
     }
 
-    public record Alerting(int consecutive, double driftShare, Duration stateTtl) implements Serializable {}
+    /**
+     * The thresholds every feature is judged by, the correction across a model's features, and per-feature
+     * overrides ({@code tests.features.<name>}), whose keys left out take the section's values.
+     */
+    public record Tests(
+            @Default("0.01") double alpha,
+            @Default("0.25") double psi,
+            @Default("0.1") double kl,
+            @Default("0.05") double missingRate,
+            @Default("bonferroni") Correction correction,
+            Map<String, FeatureTests> features) implements Serializable {
+        public Tests {
+            features = features == null ? Map.of() : Map.copyOf(features);
+            thresholds(alpha, psi, kl, missingRate, null);
+            for (Map.Entry<String, FeatureTests> f : features.entrySet()) {
+                try {
+                    thresholds(alpha, psi, kl, missingRate, f.getValue());
+                } catch (ConfigException e) {
+                    throw ConfigException.at("features." + f.getKey() + "." + e.relativeKey(), e.problem());
+                }
+            }
+        }
+
+        /** The section's thresholds (features without an override). */
+        public DriftThresholds defaults() {
+            return thresholds(alpha, psi, kl, missingRate, null);
+        }
+
+        public DriftThresholds forFeature(String feature) {
+            return thresholds(alpha, psi, kl, missingRate, features.get(feature));
+        }
+
+        private static DriftThresholds thresholds(double alpha, double psi, double kl, double missingRate, FeatureTests f) {
+            double a = f == null || f.alpha() == null ? alpha : f.alpha();
+            double p = f == null || f.psi() == null ? psi : f.psi();
+            double k = f == null || f.kl() == null ? kl : f.kl();
+            double m = f == null || f.missingRate() == null ? missingRate : f.missingRate();
+            if (!(a > 0 && a < 1)) {
+                throw ConfigException.at("alpha", "must be in (0, 1), got " + a);
+            }
+            Checks.inRange("psi", p, 0, Double.MAX_VALUE);
+            Checks.inRange("kl", k, 0, Double.MAX_VALUE);
+            Checks.inRange("missing-rate", m, 0, 1);
+            return new DriftThresholds(a, p, k, m);
+        }
+    }
+
+    /** One feature's overrides in {@code tests.features}; a key left out takes the {@code tests} section's value. */
+    public record FeatureTests(Double alpha, Double psi, Double kl, Double missingRate) implements Serializable {}
+
+    public record Alerting(
+            @Default("2") int consecutive,
+            @Default("0.5") double driftShare,
+            @Default("7d") Duration stateTtl) implements Serializable {
+        public Alerting {
+            Checks.between("consecutive", consecutive, 1, 1000);
+            Checks.inRange("drift-share", driftShare, 0, 1);
+            Checks.positive("state-ttl", stateTtl);
+        }
+    }
 
     /** Where baselines come from: {@code topic} (a compacted baseline topic) when set, else {@code directory}. */
-    public record Baselines(String directory, String topic, boolean fallbackToNewest, Duration loadTimeout)
-            implements Serializable {
+    public record Baselines(
+            String directory,
+            String topic,
+            @Default("true") boolean fallbackToNewest,
+            @Default("60s") Duration loadTimeout) implements Serializable {
+        public Baselines {
+            if (topic != null && directory != null) {
+                throw ConfigException.at("directory", "set either baselines.directory or baselines.topic, not both");
+            }
+            if (topic == null && directory == null) {
+                directory = "baselines";
+            }
+            Checks.positive("load-timeout", loadTimeout);
+        }
+
         public Baselines(String directory, boolean fallbackToNewest) {
             this(directory, null, fallbackToNewest, Duration.ofSeconds(60));
         }
     }
 
-    public record Checkpointing(Duration interval, Duration timeout) implements Serializable {}
-
-    /** Reads and validates a YAML file. */
-    public static DriftConfig load(Path file) {
-        Map<String, Object> root;
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> parsed = new ObjectMapper(new YAMLFactory()).readValue(Files.readAllBytes(file), Map.class);
-            root = parsed == null ? Map.of() : parsed;
-        } catch (IOException e) {
-            throw new ConfigException("cannot read config " + file + ": " + firstLine(e.getMessage()));
+    public record Checkpointing(@Default("10s") Duration interval, @Default("5m") Duration timeout) implements Serializable {
+        public Checkpointing {
+            Checks.positive("interval", interval);
+            Checks.positive("timeout", timeout);
         }
-        return fromMap(root);
     }
 
-    /** Parses the YAML text of a config. */
-    public static DriftConfig parse(String yaml) {
+    /** ONNX replay and shadow scoring: the artifacts that re-score events ({@code scoring.models[]}). */
+    public record Scoring(List<ScoringModelConfig> models) implements Serializable {
+        public Scoring {
+            models = models == null ? List.of() : List.copyOf(models);
+        }
+    }
+
+    /** The configured scoring artifacts (none when the {@code scoring} section is left out). */
+    public List<ScoringModelConfig> scoringModels() {
+        return scoring.models();
+    }
+
+    /** A copy with other scoring artifacts (replay adds its own). */
+    public DriftConfig withScoring(List<ScoringModelConfig> models) {
+        return new DriftConfig(kafka, window, sampling, tests, alerting, baselines, checkpointing, airflow,
+                new Scoring(models));
+    }
+
+    /** Reads and validates a YAML file; warnings (older key names) are logged. */
+    public static DriftConfig load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("cannot read config " + file + ": " + (Files.exists(file) ? "not a regular file" : "no such file"));
+        }
         try {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> parsed = new ObjectMapper(new YAMLFactory()).readValue(yaml, Map.class);
-            return fromMap(parsed == null ? Map.of() : parsed);
+            return parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses the YAML text of a config; an empty text is a config with every key at its default. */
+    public static DriftConfig parse(String yaml) {
+        ConfigBinder.Bound<DriftConfig> bound = bind(yaml);
+        for (String w : bound.warnings()) {
+            System.getLogger(DriftConfig.class.getName()).log(System.Logger.Level.WARNING, w);
+        }
+        return bound.value();
+    }
+
+    /** The bound config with the warnings binding gave, for callers that show them (the CLI). */
+    public static ConfigBinder.Bound<DriftConfig> bind(String yaml) {
+        Object parsed;
+        try {
+            parsed = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
         } catch (IOException e) {
             throw new ConfigException("cannot parse config: " + firstLine(e.getMessage()));
         }
-    }
-
-    public static DriftConfig fromMap(Map<String, Object> rootMap) {
-        ConfigSection root = new ConfigSection("", rootMap);
-
-        ConfigSection k = root.section("kafka");
-        Kafka kafka = new Kafka(
-                k.string("bootstrap-servers", "localhost:9092"),
-                k.string("group-id", "driftwatch"),
-                k.string("events-topic", "inference-events"),
-                k.string("alerts-topic", "drift-alerts"),
-                emptyToNull(k.string("results-topic", null)),
-                k.string("dead-letter-topic", "driftwatch-dead-letters"),
-                k.choice("format", EventFormat.class, EventFormat.AVRO_SINGLE_OBJECT),
-                k.choice("starting-offsets", StartingOffsets.class, StartingOffsets.COMMITTED),
-                k.duration("transaction-timeout", Duration.ofMinutes(10)),
-                k.stringMap("properties"));
-        k.rejectUnknownKeys();
-        if (kafka.transactionTimeout().compareTo(Duration.ofMinutes(15)) > 0) {
+        if (parsed != null && !(parsed instanceof Map<?, ?>)) {
+            throw new ConfigException("config: expected sections (kafka:, window:, ...), got '" + parsed + "'");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, ?> root = (Map<String, ?>) parsed;
+        ConfigBinder.Bound<DriftConfig> bound = ConfigBinder.bind(DriftConfig.class, root);
+        if (bound.value().kafka().transactionTimeout().compareTo(Duration.ofMinutes(15)) > 0) {
             // a stock broker's transaction.max.timeout.ms is 15 min; above it InitProducerId fails
-            System.getLogger(DriftConfig.class.getName()).log(System.Logger.Level.WARNING,
-                    "kafka.transaction-timeout is above 15m: the broker's transaction.max.timeout.ms must be raised to match");
+            List<String> warnings = new java.util.ArrayList<>(bound.warnings());
+            warnings.add("kafka.transaction-timeout is above 15m: the broker's transaction.max.timeout.ms must be raised to match");
+            return new ConfigBinder.Bound<>(bound.value(), List.copyOf(warnings));
         }
-
-        ConfigSection w = root.section("window");
-        Window window = new Window(
-                positive(w, "size", w.duration("size", Duration.ofMinutes(10))),
-                positive(w, "slide", w.duration("slide", Duration.ofMinutes(1))),
-                w.duration("out-of-orderness", Duration.ofSeconds(30)),
-                w.duration("idleness", Duration.ofSeconds(60)),
-                w.integer("min-events", 50, 1, Integer.MAX_VALUE),
-                w.has("max-drift") ? positive(w, "max-drift", w.duration("max-drift", null)) : null,
-                positive(w, "drift-update-interval", w.duration("drift-update-interval", Duration.ofSeconds(1))));
-        w.rejectUnknownKeys();
-        if (window.size().toMillis() % window.slide().toMillis() != 0) {
-            throw new ConfigException("window.size: must be a whole multiple of window.slide (" + window.slide()
-                    + "), got " + window.size());
-        }
-
-        ConfigSection s = root.section("sampling");
-        Sampling sampling = new Sampling(
-                s.integer("reservoir-size", 1000, 10, 1_000_000),
-                s.integer("max-features", 1000, 1, 1_000_000));
-        s.rejectUnknownKeys();
-
-        ConfigSection t = root.section("tests");
-        DriftThresholds defaults = thresholds(t, DriftThresholds.DEFAULTS);
-        Correction correction = t.choice("correction", Correction.class, Correction.BONFERRONI);
-        Map<String, DriftThresholds> perFeature = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigSection> e : t.sectionsByName("features").entrySet()) {
-            perFeature.put(e.getKey(), thresholds(e.getValue(), defaults));
-            e.getValue().rejectUnknownKeys();
-        }
-        t.rejectUnknownKeys();
-        Tests tests = new Tests(defaults, correction, Map.copyOf(perFeature));
-
-        ConfigSection a = root.section("alerting");
-        Alerting alerting = new Alerting(
-                a.integer("consecutive", 2, 1, 1000),
-                a.number("drift-share", 0.5, 0, 1),
-                a.duration("state-ttl", Duration.ofDays(7)));
-        a.rejectUnknownKeys();
-
-        ConfigSection b = root.section("baselines");
-        Baselines baselines = new Baselines(
-                b.string("directory", "baselines"),
-                emptyToNull(b.string("topic", null)),
-                b.bool("fallback-to-newest", true),
-                positive(b, "load-timeout", b.duration("load-timeout", Duration.ofSeconds(60))));
-        b.rejectUnknownKeys();
-        if (baselines.topic() != null && b.has("directory")) {
-            throw new ConfigException("baselines.directory: set either baselines.directory or baselines.topic, not both");
-        }
-
-        ConfigSection c = root.section("checkpointing");
-        Checkpointing checkpointing = new Checkpointing(
-                positive(c, "interval", c.duration("interval", Duration.ofSeconds(10))),
-                positive(c, "timeout", c.duration("timeout", Duration.ofMinutes(5))));
-        c.rejectUnknownKeys();
-
-        Map<String, Object> airflow = root.has("airflow") ? rawSection(rootMap, "airflow") : null;
-        java.util.List<Map<String, Object>> scoring = root.section("scoring").list("models");
-        ConfigSection sc = root.section("scoring");
-        sc.list("models");
-        sc.rejectUnknownKeys();
-        root.rejectUnknownKeys();
-        return new DriftConfig(kafka, window, sampling, tests, alerting, baselines, checkpointing, airflow, scoring);
+        return bound;
     }
 
-    private static DriftThresholds thresholds(ConfigSection s, DriftThresholds def) {
-        try {
-            return new DriftThresholds(
-                    s.number("alpha", def.alpha(), 0, 1),
-                    s.number("psi", def.psi(), 0, Double.MAX_VALUE),
-                    s.number("kl", def.kl(), 0, Double.MAX_VALUE),
-                    s.number("missing-rate", def.missingRate(), 0, 1));
-        } catch (IllegalArgumentException e) {
-            if (e instanceof ConfigException) {
-                throw e;
-            }
-            throw new ConfigException(s.key("alpha") + ": " + e.getMessage());
-        }
-    }
-
-    private static Duration positive(ConfigSection s, String name, Duration d) {
-        if (d.isZero() || d.isNegative()) {
-            throw new ConfigException(s.key(name) + ": must be positive, got " + d);
-        }
-        return d;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> rawSection(Map<String, Object> root, String name) {
-        Object v = root.get(name);
-        if (!(v instanceof Map<?, ?>)) {
-            throw new ConfigException(name + ": expected a section, got '" + v + "'");
-        }
-        return new LinkedHashMap<>((Map<String, Object>) v);
-    }
-
-    private static String emptyToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
+    /** Parses a config from a map (as YAML gives it). */
+    public static DriftConfig fromMap(Map<String, ?> root) {
+        return ConfigBinder.bind(DriftConfig.class, root).value();
     }
 
     private static String firstLine(String s) {

@@ -1,10 +1,11 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import dev.driftwatch.avro.InferenceEvent;
 import dev.driftwatch.event.FeatureLayout;
 import dev.driftwatch.event.FeatureMap;
 import dev.driftwatch.scoring.OnnxModelArtifact.ModelSignature;
-import dev.driftwatch.scoring.ScoringModelConfig.MissingPolicy;
+import dev.driftwatch.config.ScoringModelConfig.MissingPolicy;
 import java.util.List;
 import java.util.Map;
 

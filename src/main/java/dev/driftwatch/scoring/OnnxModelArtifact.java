@@ -1,5 +1,6 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
@@ -102,11 +103,11 @@ public final class OnnxModelArtifact {
         String inputName = config.inputName();
         if (inputName == null) {
             if (inputs.size() != 1) {
-                fail("has inputs " + inputs.keySet() + "; set input_name to the one that takes the features");
+                fail("has inputs " + inputs.keySet() + "; set input-name to the one that takes the features");
             }
             inputName = inputs.keySet().iterator().next();
         } else if (!inputs.containsKey(inputName)) {
-            fail("has no input '" + inputName + "' (config input_name); its inputs are " + inputs.keySet());
+            fail("has no input '" + inputName + "' (config input-name); its inputs are " + inputs.keySet());
         }
         if (inputs.size() != 1) {
             fail("has " + inputs.size() + " inputs " + inputs.keySet() + "; replay scoring feeds exactly one");
@@ -125,7 +126,7 @@ public final class OnnxModelArtifact {
             Optional<String> fromMetadata = session.getMetadata()
                     .getCustomMetadataValue(ScoringModelConfig.FEATURE_ORDER_METADATA_KEY);
             if (fromMetadata.isEmpty() || fromMetadata.get().isBlank()) {
-                fail("config gives no feature_order and the model has no "
+                fail("config gives no feature-order and the model has no "
                         + ScoringModelConfig.FEATURE_ORDER_METADATA_KEY + " metadata");
             }
             featureOrder = Arrays.stream(fromMetadata.get().split(",")).map(String::trim).toList();
@@ -141,7 +142,7 @@ public final class OnnxModelArtifact {
         Map<String, NodeInfo> outputs = session.getOutputInfo();
         String outputName = config.outputName();
         if (!outputs.containsKey(outputName)) {
-            fail("has no output '" + outputName + "' (config output_name); its outputs are " + outputs.keySet());
+            fail("has no output '" + outputName + "' (config output-name); its outputs are " + outputs.keySet());
         }
         TensorInfo out = tensor(outputs.get(outputName), "output");
         if (out.type != OnnxJavaType.FLOAT) {

@@ -1,5 +1,6 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import dev.driftwatch.avro.InferenceEvent;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,7 +54,7 @@ public class ScoringOperator extends AbstractStreamOperator<ScoredEvent>
     private transient Counter scored;
 
     /**
-     * @param featureMeans baseline mean of each feature, used by missing_policy impute_mean
+     * @param featureMeans baseline mean of each feature, used by missing-policy impute-mean_mean
      */
     public ScoringOperator(ScoringModelConfig config, Map<String, Double> featureMeans) {
         this.config = config;

@@ -1,10 +1,11 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.driftwatch.scoring.OnnxModelArtifact.ModelSignature;
-import dev.driftwatch.scoring.ScoringModelConfig.Provider;
+import dev.driftwatch.config.ScoringModelConfig.Provider;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

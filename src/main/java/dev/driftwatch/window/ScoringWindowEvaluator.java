@@ -14,7 +14,7 @@ import dev.driftwatch.profile.FeatureProfile;
 import dev.driftwatch.profile.PaneProfile;
 import dev.driftwatch.profile.TestOutcome;
 import dev.driftwatch.scoring.ScoredEvent;
-import dev.driftwatch.scoring.ScoringModelConfig;
+import dev.driftwatch.config.ScoringModelConfig;
 import dev.driftwatch.scoring.SkewWindowSummary;
 import dev.driftwatch.stats.QuantileBins;
 import dev.driftwatch.stats.Reservoir;

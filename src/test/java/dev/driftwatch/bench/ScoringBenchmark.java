@@ -7,7 +7,7 @@ import dev.driftwatch.avro.InferenceEvent;
 import dev.driftwatch.scoring.EventScorer;
 import dev.driftwatch.scoring.OnnxModelArtifact;
 import dev.driftwatch.scoring.OrtBatchScorer;
-import dev.driftwatch.scoring.ScoringModelConfig;
+import dev.driftwatch.config.ScoringModelConfig;
 import dev.driftwatch.scoring.SharedOrtSessions;
 import dev.driftwatch.event.InferenceEventDecoder;
 import dev.driftwatch.io.AvroBytes;

@@ -77,7 +77,7 @@ class DriftConfigTest {
         assertThatThrownBy(() -> DriftConfig.parse("tests: {features: {income: {psy: 1}}}"))
                 .hasMessageStartingWith("tests.features.income.psy: unknown key");
         assertThatThrownBy(() -> DriftConfig.parse("sampling: {reservoir-size: lots}"))
-                .hasMessageStartingWith("sampling.reservoir-size: expected an integer");
+                .hasMessageStartingWith("sampling.reservoir-size: expected a whole number");
     }
 
     @Test

@@ -1,9 +1,10 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.driftwatch.scoring.ScoringModelConfig.Provider;
+import dev.driftwatch.config.ScoringModelConfig.Provider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

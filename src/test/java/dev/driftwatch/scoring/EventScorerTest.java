@@ -1,5 +1,6 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import dev.driftwatch.avro.InferenceEvent;
 import dev.driftwatch.event.FeatureMap;
 import dev.driftwatch.event.InferenceEventDecoder;

@@ -1,5 +1,6 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,26 +59,26 @@ class OnnxModelArtifactTest {
 
     @Test
     void wrongInputNameIsRejectedListingTheRealOnes() {
-        assertRejected(withMap(TestModels.MLP, Map.of("input_name", "x")),
-                "has no input 'x' (config input_name)", "[features]");
+        assertRejected(withMap(TestModels.MLP, Map.of("input-name", "x")),
+                "has no input 'x' (config input-name)", "[features]");
     }
 
     @Test
     void wrongFeatureCountIsRejected() {
         List<String> nine = TestModels.featureOrder(TestModels.MLP).subList(0, 9);
-        assertRejected(withMap(TestModels.MLP, Map.of("feature_order", nine)),
+        assertRejected(withMap(TestModels.MLP, Map.of("feature-order", nine)),
                 "input 'features' takes 10 features but the feature order has 9");
     }
 
     @Test
     void wrongOutputNameIsRejected() {
-        assertRejected(withMap(TestModels.LOGISTIC, Map.of("output_name", "score")),
+        assertRejected(withMap(TestModels.LOGISTIC, Map.of("output-name", "score")),
                 "has no output 'score'", "[probability]");
     }
 
     @Test
     void nonFloatOutputIsRejectedWithItsType() {
-        assertRejected(withMap(TestModels.CLASSIFIER, Map.of("output_name", "label")),
+        assertRejected(withMap(TestModels.CLASSIFIER, Map.of("output-name", "label")),
                 "output 'label' has element type INT64, expected FLOAT");
     }
 

@@ -179,11 +179,11 @@ class ScoringInJobITCase {
                 "scoring", Map.of("models", List.of(
                         // CUDA asked for: on a machine without a GPU the job falls back to CPU and runs
                         Map.of("model", "fraud", "path", mlp.toString(), "sha256", mlpSha, "role", "replay",
-                                "output_name", "prediction", "provider", "cuda"),
+                                "output-name", "prediction", "provider", "cuda"),
                         Map.of("model", "fraud", "path", candidate.toString(), "sha256", candidateSha, "role", "shadow",
-                                "shadow_version", "v2-rc1", "output_name", "probability", "classifier", true,
+                                "shadow-version", "v2-rc1", "output-name", "probability", "classifier", true,
                                 // a candidate on four of the inputs, with its own weights
-                                "feature_order", List.of("f0", "f1", "f2", "f3"))))));
+                                "feature-order", List.of("f0", "f1", "f2", "f3"))))));
         for (String t : List.of("scoring-alerts", "scoring-results", "scoring-dlq")) {
             KAFKA.createTopic(t, 1);
         }

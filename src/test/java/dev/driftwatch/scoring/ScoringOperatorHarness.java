@@ -1,5 +1,6 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import dev.driftwatch.avro.InferenceEvent;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,11 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.driftwatch.avro.InferenceEvent;
-import dev.driftwatch.scoring.ScoringModelConfig.MissingPolicy;
+import dev.driftwatch.config.ScoringModelConfig.MissingPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -212,8 +213,8 @@ class ScoringOperatorTest {
     void shadowScoresCarryTheCandidateVersionAndApplyNamesTheOperator() throws Exception {
         Map<String, Object> map = TestModels.configMap(MLP);
         map.put("role", "shadow");
-        map.put("shadow_version", "v2-rc1");
-        map.put("batch_size", 1);
+        map.put("shadow-version", "v2-rc1");
+        map.put("batch-size", 1);
         ScoringModelConfig shadow = ScoringModelConfig.fromMap(map);
         try (ScoringOperatorHarness h = new ScoringOperatorHarness(shadow, null)) {
             h.harness.open();

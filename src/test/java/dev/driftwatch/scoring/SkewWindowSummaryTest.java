@@ -1,5 +1,6 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -7,6 +8,9 @@ import org.junit.jupiter.api.Test;
 
 /** Skew rate, shadow agreement and the skew threshold over one window of scored events. */
 class SkewWindowSummaryTest {
+    /** scoring.models[].skew-threshold when the config leaves it out. */
+    static final double DEFAULT_SKEW_THRESHOLD = 0.01;
+
 
     private static final String MLP = TestModels.MLP;
 
@@ -34,7 +38,7 @@ class SkewWindowSummaryTest {
         SkewWindowSummary summary = replayAgainst(TestModels.outputs(MLP));
         assertThat(summary.count()).isEqualTo(64);
         assertThat(summary.skewRate()).isZero();
-        assertThat(summary.crossesThreshold(ScoringModelConfig.DEFAULT_SKEW_THRESHOLD)).isFalse();
+        assertThat(summary.crossesThreshold(DEFAULT_SKEW_THRESHOLD)).isFalse();
         assertThat(summary.meanAbsoluteDifference()).isLessThan(1e-5);
         assertThat(summary.labelAgreement()).isEqualTo(1.0);
     }
@@ -43,7 +47,7 @@ class SkewWindowSummaryTest {
     void servingThatForgotToStandardiseAFeatureIsSkewAboveOnePercent() throws Exception {
         SkewWindowSummary summary = replayAgainst(TestModels.doubles(MLP, "outputs_with_perturbed_f3"));
         assertThat(summary.skewRate()).isGreaterThan(0.01);
-        assertThat(summary.crossesThreshold(ScoringModelConfig.DEFAULT_SKEW_THRESHOLD)).isTrue();
+        assertThat(summary.crossesThreshold(DEFAULT_SKEW_THRESHOLD)).isTrue();
         assertThat(summary.meanAbsoluteDifference()).isGreaterThan(1e-4);
     }
 

@@ -1,5 +1,6 @@
 package dev.driftwatch.scoring;
 
+import dev.driftwatch.config.ScoringModelConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftwatch.avro.InferenceEvent;
@@ -67,7 +68,7 @@ final class TestModels {
         map.put("path", path(model).toString());
         map.put("sha256", sha256(model));
         map.put("role", "replay");
-        map.put("output_name", expected(model).get("output").asText());
+        map.put("output-name", expected(model).get("output").asText());
         return map;
     }
 

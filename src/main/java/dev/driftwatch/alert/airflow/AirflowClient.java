@@ -1,5 +1,6 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

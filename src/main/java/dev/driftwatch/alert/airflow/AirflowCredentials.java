@@ -1,5 +1,6 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

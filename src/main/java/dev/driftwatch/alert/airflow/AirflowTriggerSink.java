@@ -1,5 +1,6 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import dev.driftwatch.avro.DriftAlert;
 import java.io.IOException;
 import java.util.Collection;

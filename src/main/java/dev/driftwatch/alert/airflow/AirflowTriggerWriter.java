@@ -1,5 +1,6 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import dev.driftwatch.avro.AlertStatus;
 import dev.driftwatch.avro.DeadLetter;
 import dev.driftwatch.avro.DriftAlert;
@@ -88,7 +89,7 @@ final class AirflowTriggerWriter implements StatefulSinkWriter<DriftAlert, Pendi
             t.setDaemon(true);
             return t;
         });
-        this.delivery = new TriggerDelivery(client::trigger, config.retryPolicy(), config.maxInFlight(), timer, clock,
+        this.delivery = new TriggerDelivery(client::trigger, RetryPolicy.of(config.retry()), config.maxInFlight(), timer, clock,
                 new Outcomes());
         group.gauge(PENDING, delivery::pendingCount);
 

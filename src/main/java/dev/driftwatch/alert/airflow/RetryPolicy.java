@@ -1,5 +1,7 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +31,11 @@ public record RetryPolicy(Duration initialBackoff, Duration maxBackoff, int maxA
         if (maxAttempts < 0) {
             throw new IllegalArgumentException("maxAttempts must be >= 0 (0 = no limit)");
         }
+    }
+
+    /** The policy of the config's {@code airflow.retry} section. */
+    public static RetryPolicy of(AirflowTriggerConfig.Retry retry) {
+        return new RetryPolicy(retry.initialBackoff(), retry.maxBackoff(), retry.maxAttempts(), retry.maxAge());
     }
 
     /**

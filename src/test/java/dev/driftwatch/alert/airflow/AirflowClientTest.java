@@ -1,8 +1,9 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.driftwatch.alert.airflow.AirflowTriggerConfig.ApiVersion;
+import dev.driftwatch.config.AirflowTriggerConfig.ApiVersion;
 import dev.driftwatch.alert.airflow.DeliveryOutcome.Kind;
 import java.net.ServerSocket;
 import java.net.URI;

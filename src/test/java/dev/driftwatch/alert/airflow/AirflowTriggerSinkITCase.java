@@ -1,10 +1,11 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import dev.driftwatch.testing.KafkaTestBroker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.driftwatch.alert.airflow.AirflowTriggerConfig.ApiVersion;
+import dev.driftwatch.config.AirflowTriggerConfig.ApiVersion;
 import dev.driftwatch.avro.AlertStatus;
 import dev.driftwatch.avro.DeadLetter;
 import dev.driftwatch.avro.DriftAlert;

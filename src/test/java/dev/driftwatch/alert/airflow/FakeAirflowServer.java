@@ -1,12 +1,13 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.driftwatch.alert.airflow.AirflowTriggerConfig.ApiVersion;
+import dev.driftwatch.config.AirflowTriggerConfig.ApiVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,8 +1,9 @@
 package dev.driftwatch.alert.airflow;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.driftwatch.alert.airflow.AirflowTriggerConfig.ApiVersion;
+import dev.driftwatch.config.AirflowTriggerConfig.ApiVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

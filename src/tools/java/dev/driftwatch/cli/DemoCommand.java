@@ -1,6 +1,6 @@
 package dev.driftwatch.cli;
 
-import dev.driftwatch.config.ConfigSection;
+import dev.driftwatch.config.Durations;
 import dev.driftwatch.local.Demo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,8 +51,8 @@ public final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rate and --speedup must be at least 1");
         }
         Demo.Options options = new Demo.Options(
-                ConfigSection.parseDuration("--duration", duration), rate, speedup, webPort, metricsPort, workDir,
-                ConfigSection.parseDuration("--window", window), ConfigSection.parseDuration("--slide", slide),
+                Durations.parse("--duration", duration), rate, speedup, webPort, metricsPort, workDir,
+                Durations.parse("--window", window), Durations.parse("--slide", slide),
                 score, airflowUrl);
         return new Demo(options, System.out).run();
     }

@@ -172,7 +172,7 @@ public final class Demo {
             // replay: the model that served the traffic (no skew expected); shadow: a candidate with 5% larger weights
             root.put("scoring", Map.of("models", List.of(
                     artifact(work, "demo-logistic", Map.of("role", "replay")),
-                    artifact(work, "demo-logistic-candidate", Map.of("role", "shadow", "shadow_version", "v2-candidate")))));
+                    artifact(work, "demo-logistic-candidate", Map.of("role", "shadow", "shadow-version", "v2-candidate")))));
         }
         if (o.airflowUrl() != null) {
             if (System.getenv(AIRFLOW_PASSWORD_ENV) == null) {
@@ -194,7 +194,7 @@ public final class Demo {
         m.put("model", MODEL);
         m.put("path", file.toString());
         m.put("sha256", dev.driftwatch.io.TableReader.sha256Of(file));
-        m.put("output_name", "prediction");
+        m.put("output-name", "prediction");
         return m;
     }
 

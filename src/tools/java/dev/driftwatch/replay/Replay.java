@@ -8,6 +8,7 @@ import dev.driftwatch.avro.DeadLetter;
 import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.avro.FeatureDriftResult;
 import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.config.ScoringModelConfig;
 import dev.driftwatch.event.DecodedRecord;
 import dev.driftwatch.event.EventDeserializer;
 import dev.driftwatch.io.TableReader;
@@ -114,8 +115,8 @@ public final class Replay {
             throw new IllegalArgumentException("--model " + candidate + ": not a model ONNX Runtime can load: " + e.getMessage());
         }
         List<String> models = new ArrayList<>();
-        for (Map<String, Object> m : base.scoringModels()) {
-            String model = String.valueOf(m.get("model"));
+        for (ScoringModelConfig m : base.scoringModels()) {
+            String model = m.model();
             if (!models.contains(model)) {
                 models.add(model);
             }
@@ -133,17 +134,16 @@ public final class Replay {
             throw new IllegalArgumentException("--model: the config names " + models.size()
                     + " models (" + models + "); a candidate needs exactly one (add it under scoring.models instead)");
         }
-        List<Map<String, Object>> scoring = new ArrayList<>(base.scoringModels());
+        List<ScoringModelConfig> scoring = new ArrayList<>(base.scoringModels());
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("model", models.get(0));
         entry.put("path", candidate.toAbsolutePath().toString());
         entry.put("sha256", TableReader.sha256Of(candidate));
         entry.put("role", "shadow");
-        entry.put("shadow_version", CANDIDATE_LABEL);
-        entry.put("output_name", outputName);
-        scoring.add(entry);
-        return new DriftConfig(base.kafka(), base.window(), base.sampling(), base.tests(), base.alerting(),
-                base.baselines(), base.checkpointing(), base.airflow(), scoring);
+        entry.put("shadow-version", CANDIDATE_LABEL);
+        entry.put("output-name", outputName);
+        scoring.add(ScoringModelConfig.fromMap(entry));
+        return base.withScoring(scoring);
     }
 
     /** Records of the events topic whose Kafka timestamps fall in [from, to). */

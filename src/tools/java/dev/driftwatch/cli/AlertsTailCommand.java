@@ -5,7 +5,7 @@ import dev.driftwatch.alert.AlertText;
 import dev.driftwatch.avro.AlertFeature;
 import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.avro.TestResult;
-import dev.driftwatch.config.ConfigSection;
+import dev.driftwatch.config.Durations;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -59,7 +59,7 @@ public final class AlertsTailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Duration idle = timeout == null ? null : ConfigSection.parseDuration("--timeout", timeout);
+        Duration idle = timeout == null ? null : Durations.parse("--timeout", timeout);
         PrintWriter out = spec.commandLine().getOut();
         Properties p = new Properties();
         p.putAll(properties);

@@ -1,5 +1,6 @@
-package dev.driftwatch.alert.airflow;
+package dev.driftwatch.config;
 
+import dev.driftwatch.config.AirflowTriggerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,13 +40,16 @@ class AirflowTriggerConfigTest {
         m.put("api-version", "2");
         m.put("cooldown", "30m");
         m.put("retry", Map.of("max-age", "PT2H", "initial-backoff", "250ms"));
-        m.put("airflow.retry.max-attempts", 5);
+        m.put("retry.max-attempts", 5);
         m.put("trigger-on", "dataset-drift-only");
-        AirflowTriggerConfig c = AirflowTriggerConfig.fromMap(m);
+        ConfigBinder.Bound<AirflowTriggerConfig> bound = ConfigBinder.bind("airflow", AirflowTriggerConfig.class, m);
+        AirflowTriggerConfig c = bound.value();
+        assertThat(bound.warnings()).containsExactly(
+                "airflow.retry.max-age: 'PT2H' is ISO-8601: write 2h; ISO durations will stop being read in a later version");
         assertThat(c.cooldown()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(c.retryMaxAge()).isEqualTo(Duration.ofHours(2));
-        assertThat(c.retryInitialBackoff()).isEqualTo(Duration.ofMillis(250));
-        assertThat(c.retryMaxAttempts()).isEqualTo(5);
+        assertThat(c.retry().maxAge()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.retry().initialBackoff()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.retry().maxAttempts()).isEqualTo(5);
         assertThat(c.logicalDate()).isEqualTo(AirflowTriggerConfig.LogicalDate.WINDOW_END);
         assertThat(c.triggerOn()).isEqualTo(AirflowTriggerConfig.TriggerOn.DATASET_DRIFT_ONLY);
     }
