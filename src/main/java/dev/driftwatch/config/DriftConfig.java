@@ -225,7 +225,10 @@ public record DriftConfig(
     public static ConfigBinder.Bound<DriftConfig> bind(String yaml) {
         Object parsed;
         try {
-            parsed = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
+            // an empty file (or one of comments only) is a config with every key at its default
+            ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+            com.fasterxml.jackson.databind.JsonNode tree = mapper.readTree(yaml);
+            parsed = tree == null || tree.isMissingNode() || tree.isNull() ? null : mapper.treeToValue(tree, Object.class);
         } catch (IOException e) {
             throw new ConfigException("cannot parse config: " + firstLine(e.getMessage()));
         }

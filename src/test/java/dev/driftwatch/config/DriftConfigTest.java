@@ -30,6 +30,17 @@ class DriftConfigTest {
     }
 
     @Test
+    void anEmptyFileOrOneOfCommentsOnlyIsTheDefaultConfig(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty.yaml"), "");
+        java.nio.file.Path comments = java.nio.file.Files.writeString(dir.resolve("comments.yaml"), "# nothing set\n\n");
+        assertThat(DriftConfig.load(empty)).isEqualTo(DriftConfig.parse("{}"));
+        assertThat(DriftConfig.load(comments)).isEqualTo(DriftConfig.parse("{}"));
+        assertThatThrownBy(() -> DriftConfig.load(dir))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("not a regular file");
+    }
+
+    @Test
     void readsEverySectionIncludingPerFeatureOverridesAndPassThroughProperties() {
         DriftConfig c = DriftConfig.parse("""
                 kafka:
