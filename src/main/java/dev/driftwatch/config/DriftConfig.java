@@ -1,5 +1,6 @@
 package dev.driftwatch.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.driftwatch.profile.DriftThresholds;
@@ -224,8 +225,11 @@ public record DriftConfig(
     /** The bound config with the warnings binding gave, for callers that show them (the CLI). */
     public static ConfigBinder.Bound<DriftConfig> bind(String yaml) {
         Object parsed;
-        try {
-            parsed = new ObjectMapper(new YAMLFactory()).readValue(yaml, Object.class);
+        ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+        try (JsonParser parser = mapper.createParser(yaml)) {
+            // a file with nothing in it (or only comments) has no first token: every key at its default, as the
+            // keys are all optional; readValue alone would call that "no content to map"
+            parsed = parser.nextToken() == null ? null : mapper.readValue(parser, Object.class);
         } catch (IOException e) {
             throw new ConfigException("cannot parse config: " + firstLine(e.getMessage()));
         }
