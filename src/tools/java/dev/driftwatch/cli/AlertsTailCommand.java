@@ -78,7 +78,7 @@ public final class AlertsTailCommand implements Callable<Integer> {
         ObjectMapper mapper = new ObjectMapper();
         int shown = 0;
         // with --timeout, the wait for the brokers is bounded by it too, so a script's tail always ends
-        Duration metadataWait = idle != null && idle.compareTo(METADATA_WAIT) < 0 ? idle : METADATA_WAIT;
+        Duration metadataWait = idle != null && !idle.isZero() && idle.compareTo(METADATA_WAIT) < 0 ? idle : METADATA_WAIT;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = new ArrayList<>();
             List<PartitionInfo> infos;

@@ -79,7 +79,8 @@ public final class Main implements Runnable {
             return e.getMessage();
         }
         // a --property or address the Kafka client refuses. A client's constructor does no network I/O, so whatever
-        // makes it fail ("Failed to construct kafka consumer": a bad value, a malformed JAAS line) is a setting
+        // makes it fail ("Failed to construct kafka consumer", "Failed to create new KafkaAdminClient": a bad value,
+        // a malformed JAAS line) is a setting
         Throwable root = e;
         boolean construction = false;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -87,10 +88,10 @@ public final class Main implements Runnable {
                 return "Kafka client setting refused: " + t.getMessage();
             }
             construction |= t instanceof org.apache.kafka.common.KafkaException && t.getMessage() != null
-                    && t.getMessage().startsWith("Failed to construct kafka");
+                    && (t.getMessage().startsWith("Failed to construct kafka") || t.getMessage().startsWith("Failed to create new KafkaAdminClient"));
             root = t;
         }
-        return construction ? "Kafka client setting refused: " + root.getMessage() : null;
+        return construction ? "Kafka client setting refused: " + (root.getMessage() == null ? root : root.getMessage()) : null;
     }
 
     private static String qualifiedName(CommandLine command) {
