@@ -1,6 +1,7 @@
 package dev.driftwatch.baseline;
 
 import dev.driftwatch.avro.FeatureBaseline;
+import dev.driftwatch.config.Durations;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -78,7 +79,7 @@ final class BaselineCatalog implements Runnable {
             if (!loaded.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 String why = lastError;
                 throw new IllegalStateException("baselines.topic " + topic + ": could not read the baseline topic to its end within "
-                        + timeout + (why == null ? "" : " (" + why + ")") + "; check kafka.bootstrap-servers and that the topic exists");
+                        + Durations.format(timeout) + (why == null ? "" : " (" + why + ")") + "; check kafka.bootstrap-servers and that the topic exists");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

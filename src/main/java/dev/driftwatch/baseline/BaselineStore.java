@@ -1,12 +1,11 @@
 package dev.driftwatch.baseline;
 
 import dev.driftwatch.avro.FeatureBaseline;
-import org.apache.avro.file.DataFileReader;
+import dev.driftwatch.io.AvroContainerReader;
+import dev.driftwatch.io.InputException;
 import org.apache.avro.file.DataFileWriter;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -59,26 +58,17 @@ public final class BaselineStore {
         }
     }
 
-    /** Reads one baseline file. */
+    /** Reads one baseline file; a truncated, corrupt or foreign file is an {@link InputException} naming it. */
     public static List<FeatureBaseline> readFile(Path file) {
-        List<FeatureBaseline> out = new ArrayList<>();
-        try (DataFileReader<FeatureBaseline> r = new DataFileReader<>(file.toFile(), new SpecificDatumReader<>(FeatureBaseline.class))) {
-            while (r.hasNext()) {
-                out.add(r.next());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read baseline file " + file + ": " + e.getMessage(), e);
-        }
-        return out;
+        return AvroContainerReader.readAll(file, FeatureBaseline.class);
     }
 
     /** Reads every baseline file of a directory (or one file). */
     public static List<FeatureBaseline> read(Path dirOrFile) {
-        File f = dirOrFile.toFile();
-        if (!f.exists()) {
-            throw new IllegalArgumentException("baseline location " + dirOrFile + " does not exist");
-        }
-        if (f.isFile()) {
+        if (!Files.isDirectory(dirOrFile)) {
+            if (!Files.exists(dirOrFile)) {
+                throw new IllegalArgumentException("baseline location " + dirOrFile + " does not exist");
+            }
             return readFile(dirOrFile);
         }
         List<FeatureBaseline> out = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.driftwatch.baseline;
 
 import dev.driftwatch.avro.FeatureBaseline;
+import dev.driftwatch.config.Durations;
 import dev.driftwatch.io.AvroBytes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -117,7 +118,7 @@ public final class BaselineTopic {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!reachedEnd(consumer, end)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("baseline topic " + topic + ": not read to its end within " + timeout);
+                    throw new IllegalStateException("baseline topic " + topic + ": not read to its end within " + Durations.format(timeout));
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     Key k = parseKey(r.key());

@@ -1,5 +1,6 @@
 package dev.driftwatch.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.driftwatch.profile.DriftThresholds;

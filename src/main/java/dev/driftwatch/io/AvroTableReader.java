@@ -2,17 +2,13 @@ package dev.driftwatch.io;
 
 import dev.driftwatch.avro.FeatureKind;
 import dev.driftwatch.avro.InferenceEvent;
-import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.file.DataFileReader;
-import org.apache.avro.specific.SpecificDatumReader;
-
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads an Avro container file of InferenceEvent records (any schema version in schemas/history: the file's
@@ -28,41 +24,54 @@ public final class AvroTableReader {
     private AvroTableReader() {}
 
     public static Table read(Path file) {
-        return read(file, Map.of());
+        return read(file, Map.of(), null);
     }
 
-    public static Table read(Path file, Map<String, FeatureKind> kinds) {
+    /**
+     * Reads the events of {@code model} (every event when null); columns named in {@code kinds} get that kind. A
+     * file with no event of {@code model} is refused, naming the models it holds.
+     */
+    public static Table read(Path file, Map<String, FeatureKind> kinds, String model) {
         TableReader.checkReadable(file);
         String sha256 = TableReader.sha256Of(file);
         Map<String, Values> byFeature = new LinkedHashMap<>();
         Values prediction = new Values();
-        long rows = 0;
-        try (DataFileReader<InferenceEvent> reader = new DataFileReader<>(file.toFile(), new SpecificDatumReader<>(InferenceEvent.class))) {
-            InferenceEvent event = null;
-            while (reader.hasNext()) {
-                event = reader.next(event);
-                for (Map.Entry<String, Object> f : event.getFeatures().entrySet()) {
-                    String name = f.getKey().toString();
-                    if (name.equals(PREDICTION_COLUMN)) {
-                        throw new InputException(file, name, "event " + event.getEventId()
-                                + " has a feature with the name reserved for the prediction");
-                    }
-                    byFeature.computeIfAbsent(name, n -> new Values()).add(f.getValue());
-                }
-                prediction.add(event.getPrediction());
-                rows++;
+        Map<String, Long> otherModels = new TreeMap<>();
+        long[] rows = {0};
+        AvroContainerReader.forEach(file, InferenceEvent.class, event -> {
+            if (model != null && !model.equals(event.getModelName())) {
+                otherModels.merge(event.getModelName(), 1L, Long::sum);
+                return;
             }
-        } catch (IOException | AvroRuntimeException e) {
-            throw new InputException(file, "is not a readable Avro file of InferenceEvent records: " + e.getMessage(), e);
+            for (Map.Entry<String, Object> f : event.getFeatures().entrySet()) {
+                String name = f.getKey();
+                if (name.equals(PREDICTION_COLUMN)) {
+                    throw new InputException(file, name, "event " + event.getEventId()
+                            + " has a feature with the name reserved for the prediction");
+                }
+                byFeature.computeIfAbsent(name, n -> new Values()).add(f.getValue());
+            }
+            prediction.add(event.getPrediction());
+            rows[0]++;
+        });
+        if (model != null && rows[0] == 0 && !otherModels.isEmpty()) {
+            throw new InputException(file, "holds no events of model '" + model + "', only of " + describeModels(otherModels));
         }
         List<Column> columns = new ArrayList<>(byFeature.size() + 1);
         for (Map.Entry<String, Values> e : byFeature.entrySet()) {
-            columns.add(e.getValue().toColumn(file, e.getKey(), rows, kinds.get(e.getKey())));
+            columns.add(e.getValue().toColumn(file, e.getKey(), rows[0], kinds.get(e.getKey())));
         }
         if (prediction.hasNumbers()) {
-            columns.add(prediction.toColumn(file, PREDICTION_COLUMN, rows, kinds.get(PREDICTION_COLUMN)));
+            columns.add(prediction.toColumn(file, PREDICTION_COLUMN, rows[0], kinds.get(PREDICTION_COLUMN)));
         }
-        return new Table(file, sha256, rows, columns);
+        return new Table(file, sha256, rows[0], columns);
+    }
+
+    /** "'fraud' (9000 events) and 'churn' (1000 events)", the first few models by name. */
+    private static String describeModels(Map<String, Long> counts) {
+        List<String> parts = new ArrayList<>();
+        counts.entrySet().stream().limit(5).forEach(e -> parts.add("'" + e.getKey() + "' (" + e.getValue() + " events)"));
+        return String.join(", ", parts) + (counts.size() > 5 ? " and " + (counts.size() - 5) + " more" : "");
     }
 
     /** The non-missing values of one feature as they come: numbers and strings apart. */

@@ -13,6 +13,11 @@ import java.util.List;
  */
 final class CsvRecords {
     private static final int EOF = -1;
+    /**
+     * Characters a field may hold. No feature value is this long; without a bound, a file with no line breaks or a
+     * quote never closed would be read into one field until the heap runs out.
+     */
+    static final int MAX_FIELD_CHARS = 1 << 20;
 
     private final Reader in;
     private final Path file;
@@ -57,6 +62,10 @@ final class CsvRecords {
                 c = quoted();
             } else {
                 while (c != ',' && c != '\n' && c != '\r' && c != EOF) {
+                    if (field.length() == MAX_FIELD_CHARS) {
+                        throw new InputException(file, "line " + recordLine + ", field " + (fields.size() + 1)
+                                + " is longer than " + MAX_FIELD_CHARS + " characters (is this a CSV file with line breaks?)");
+                    }
                     field.append((char) c);
                     c = read();
                 }
@@ -94,6 +103,10 @@ final class CsvRecords {
             }
             if (c == '\n' || (c == '\r' && peek() != '\n')) {
                 line++;
+            }
+            if (field.length() == MAX_FIELD_CHARS) {
+                throw new InputException(file, "line " + start + ": a quoted field runs on for more than " + MAX_FIELD_CHARS
+                        + " characters (a missing closing '\"'?)");
             }
             field.append((char) c);
         }

@@ -6,7 +6,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,13 +55,88 @@ public final class CsvTableReader {
     public static Table read(Path file, Map<String, FeatureKind> kinds) {
         TableReader.checkReadable(file);
         try {
+            refuseNonText(file);
             Layout layout = scan(file);
             return fill(file, layout, kinds);
         } catch (CharacterCodingException e) {
-            throw new InputException(file, "is not UTF-8 text (is it a CSV file?)");
+            throw notUtf8(file);
         } catch (IOException e) {
             throw new InputException(file, "cannot read: " + e.getMessage(), e);
         }
+    }
+
+    /** Formats recognised by their first bytes that are often given in place of a CSV file, and what to do. */
+    private static final List<Map.Entry<byte[], String>> NOT_TEXT = List.of(
+            Map.entry(new byte[] {0x1f, (byte) 0x8b}, "is gzip-compressed, not CSV text: decompress it first (gunzip)"),
+            Map.entry(new byte[] {'P', 'K', 3, 4}, "is a ZIP archive (or an Excel/ODF workbook), not CSV text: extract or export it as CSV first"),
+            Map.entry(new byte[] {'B', 'Z', 'h'}, "is bzip2-compressed, not CSV text: decompress it first (bunzip2)"),
+            Map.entry(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}, "is xz-compressed, not CSV text: decompress it first (unxz)"),
+            Map.entry(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, "is zstd-compressed, not CSV text: decompress it first (unzstd)"),
+            Map.entry(new byte[] {(byte) 0xff, (byte) 0xfe}, "is UTF-16 text: save it as UTF-8"),
+            Map.entry(new byte[] {(byte) 0xfe, (byte) 0xff}, "is UTF-16 text: save it as UTF-8"));
+
+    /** Bytes looked at for a NUL, which no CSV text holds and nearly every binary file does early on. */
+    private static final int SNIFF_BYTES = 8192;
+
+    /** Refuses a compressed, UTF-16 or binary file by its first bytes, before any of it is parsed as CSV. */
+    private static void refuseNonText(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(SNIFF_BYTES);
+        }
+        for (Map.Entry<byte[], String> f : NOT_TEXT) {
+            byte[] magic = f.getKey();
+            if (head.length >= magic.length && Arrays.equals(head, 0, magic.length, magic, 0, magic.length)) {
+                throw new InputException(file, f.getValue());
+            }
+        }
+        for (int i = 0; i < head.length; i++) {
+            if (head[i] == 0) {
+                throw new InputException(file, "is a binary file, not CSV text (a zero byte at byte offset " + i + ")");
+            }
+        }
+    }
+
+    /** The error for a file that is not UTF-8, naming the first byte that is not and its line. */
+    private static InputException notUtf8(Path file) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.allocate(1 << 16);
+        CharBuffer out = CharBuffer.allocate(1 << 16);
+        long offset = 0;
+        long line = 1;
+        try (InputStream raw = Files.newInputStream(file)) {
+            for (boolean end = false; !end; ) {
+                int n = raw.read(in.array(), in.position(), in.remaining());
+                end = n < 0;
+                in.position(in.position() + Math.max(n, 0));
+                in.flip();
+                while (true) {
+                    int before = in.position();
+                    CoderResult r = decoder.decode(in, out, end);
+                    for (int i = before; i < in.position(); i++) {
+                        if (in.get(i) == '\n') {
+                            line++;
+                        }
+                    }
+                    offset += in.position() - before;
+                    if (r.isError()) {
+                        return new InputException(file, String.format(Locale.ROOT,
+                                "is not UTF-8 text: the byte 0x%02X at byte offset %d (line %d) is not valid UTF-8; save the file as UTF-8",
+                                in.get(in.position()) & 0xff, offset, line));
+                    }
+                    out.clear();
+                    if (r.isUnderflow()) {
+                        break;
+                    }
+                }
+                in.compact();
+            }
+        } catch (IOException e) {
+            return new InputException(file, "cannot read: " + e.getMessage(), e);
+        }
+        return new InputException(file, "is not UTF-8 text; save the file as UTF-8");
     }
 
     /** What the first pass learns. */

@@ -6,6 +6,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -55,6 +58,7 @@ public final class ParquetTableReader {
     /** Reads the file's schema and row count now, and each column when it is asked for. */
     public static Table read(Path file, Map<String, FeatureKind> kinds) {
         TableReader.checkReadable(file);
+        long[] footer = checkFooter(file);
         String sha = TableReader.sha256Of(file);
         Map<String, FeatureKind> columns = new LinkedHashMap<>();
         long rows;
@@ -80,7 +84,8 @@ public final class ParquetTableReader {
                 rows = rs.getLong(1);
             }
         } catch (SQLException e) {
-            throw new InputException(file, "is not a readable Parquet file: " + firstLine(e.getMessage()), e);
+            throw new InputException(file, "has a damaged Parquet footer (byte offsets " + footer[0] + " to " + footer[1]
+                    + ", where the schema and row groups are described): " + reason(e), e);
         }
         if (rows > Integer.MAX_VALUE - 8) {
             throw new InputException(file, "has " + rows + " rows, more than a column held in memory can take");
@@ -137,7 +142,7 @@ public final class ParquetTableReader {
             }
             return new CategoricalColumn(name, Arrays.copyOf(values, count), missing);
         } catch (SQLException e) {
-            throw new InputException(file, name, "cannot read the column: " + firstLine(e.getMessage()));
+            throw new InputException(file, name, "its data cannot be decoded (a damaged Parquet page?): " + reason(e));
         }
     }
 
@@ -153,11 +158,62 @@ public final class ParquetTableReader {
         return "read_parquet('" + file.toAbsolutePath().toString().replace("'", "''") + "')";
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
+    /**
+     * Checks the end of the file as the Parquet format lays it out (footer metadata, its 4-byte little-endian length,
+     * the magic {@code PAR1}) and returns the footer's first and last byte offsets. A copy cut short fails here, with
+     * words, rather than inside DuckDB.
+     */
+    static long[] checkFooter(Path file) {
+        try (FileChannel ch = FileChannel.open(file)) {
+            long size = ch.size();
+            if (size < 12) {
+                throw new InputException(file, "is truncated: " + size + " bytes, shorter than any Parquet file");
+            }
+            ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            while (tail.hasRemaining() && ch.read(tail, size - 8 + tail.position()) > 0) {
+                // reads the last 8 bytes
+            }
+            if (!Arrays.equals(Arrays.copyOfRange(tail.array(), 4, 8), MAGIC)) {
+                throw new InputException(file, "is truncated: it starts as a Parquet file but does not end with the "
+                        + "Parquet footer ('PAR1' missing at byte offset " + (size - 4) + " of " + size + ")");
+            }
+            long length = Integer.toUnsignedLong(tail.getInt(0));
+            long start = size - 8 - length;
+            if (start < MAGIC.length) {
+                throw new InputException(file, "has a damaged Parquet footer: its length field (byte offset " + (size - 8)
+                        + ") says " + length + " bytes, more than the file holds");
+            }
+            return new long[] {start, size - 9};
+        } catch (IOException e) {
+            throw new InputException(file, "cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * DuckDB's reason without its wrapping: the JDBC driver puts "Attempting to execute an unsuccessful or closed
+     * pending query result" first and the reason on a later line, prefixed with error classes and followed by the
+     * query.
+     */
+    static String reason(SQLException e) {
+        String message = e.getMessage();
+        if (message == null) {
             return "unknown error";
         }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        String reason = null;
+        for (String line : message.split("\\R")) {
+            if (line.startsWith("LINE ")) {
+                break;
+            }
+            if (!line.isBlank() && !line.contains("unsuccessful or closed pending query result")) {
+                reason = line;
+            }
+        }
+        if (reason == null) {
+            reason = message.lines().findFirst().orElse(message);
+        }
+        // "Error: Invalid Input Error: No magic bytes found at end of file '/x.parquet'" -> "No magic bytes found"
+        reason = reason.replaceAll("^(?:Error: )?(?:[A-Z][A-Za-z ]* )?Error: ", "")
+                .replaceAll(" (?:in|of|at end of) file '[^']*'", "").strip();
+        return reason.isEmpty() ? "unknown error" : reason;
     }
 }

@@ -70,6 +70,17 @@ public final class Table {
         return rows;
     }
 
+    /**
+     * This table, or an {@link InputException} naming its file when it has no data rows: a CSV header alone, an Avro
+     * file without events, a Parquet schema without rows. Its columns then have no values to profile.
+     */
+    public Table requireRows() {
+        if (rows == 0) {
+            throw new InputException(source, "has no data rows (a header or schema alone)");
+        }
+        return this;
+    }
+
     public List<String> columnNames() {
         return new ArrayList<>(names);
     }

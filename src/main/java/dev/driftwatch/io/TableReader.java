@@ -26,9 +26,17 @@ public final class TableReader {
 
     /** Reads the file; columns named in {@code kinds} get that kind instead of the inferred one. */
     public static Table read(Path file, Map<String, FeatureKind> kinds) {
+        return read(file, kinds, null);
+    }
+
+    /**
+     * Reads the file as {@link #read(Path, Map)} does; of an Avro file of events, only the events of {@code model}
+     * (all of them when null). CSV and Parquet rows carry no model, so {@code model} does not apply to them.
+     */
+    public static Table read(Path file, Map<String, FeatureKind> kinds, String model) {
         checkReadable(file);
         if (isAvro(file)) {
-            return AvroTableReader.read(file, kinds);
+            return AvroTableReader.read(file, kinds, model);
         }
         return ParquetTableReader.isParquet(file) ? ParquetTableReader.read(file, kinds) : CsvTableReader.read(file, kinds);
     }
@@ -44,15 +52,7 @@ public final class TableReader {
     }
 
     static void checkReadable(Path file) {
-        if (!Files.exists(file)) {
-            throw new InputException(file, "file does not exist");
-        }
-        if (Files.isDirectory(file)) {
-            throw new InputException(file, "is a directory, expected a CSV or Avro file");
-        }
-        if (!Files.isReadable(file)) {
-            throw new InputException(file, "is not readable (permissions?)");
-        }
+        InputFiles.checkRegularFile(file, "a CSV, Avro or Parquet file");
     }
 
     static MessageDigest sha256() {

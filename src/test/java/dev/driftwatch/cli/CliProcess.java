@@ -1,9 +1,12 @@
 package dev.driftwatch.cli;
 
+import dev.driftwatch.config.Durations;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,18 +30,28 @@ final class CliProcess {
     private CliProcess() {}
 
     static Result run(Path workingDir, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
+        return run(workingDir, Duration.ofMinutes(5), List.of(), List.of(args));
+    }
+
+    /**
+     * Runs {@code wrapper} (a command that execs the rest, such as setpriv; empty for none) with bin/driftwatch and
+     * {@code args}; a run that has not ended after {@code limit} is killed and fails the test as a hang.
+     */
+    static Result run(Path workingDir, Duration limit, List<String> wrapper, List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(wrapper);
         command.add(SCRIPT.toString());
-        command.addAll(List.of(args));
+        command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).directory(workingDir.toFile());
         pb.environment().put("DRIFTWATCH_CLASSPATH", System.getProperty("java.class.path"));
         Process p = pb.start();
         p.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new IllegalStateException("bin/driftwatch " + String.join(" ", args) + " did not finish");
+            throw new AssertionError("bin/driftwatch " + String.join(" ", args) + " did not finish within " + Durations.format(limit)
+                    + " (it hangs)");
         }
         return new Result(p.exitValue(), out.join(), err.join());
     }

@@ -1,13 +1,30 @@
 package dev.driftwatch.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DriftConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void anEmptyOrCommentOnlyFileIsTheDefaultConfig() throws IOException {
+        DriftConfig defaults = DriftConfig.parse("{}");
+        Path empty = Files.writeString(dir.resolve("empty.yaml"), "");
+        Path comments = Files.writeString(dir.resolve("comments.yaml"), "# every key is optional\n\n");
+
+        assertThat(DriftConfig.load(empty)).isEqualTo(defaults);
+        assertThat(DriftConfig.load(comments)).isEqualTo(defaults);
+    }
+
     @Test
     void emptyConfigGivesTheDocumentedDefaults() {
         DriftConfig c = DriftConfig.parse("{}");

@@ -115,7 +115,9 @@ class ReplayITCase {
         // a full window holds 10 minutes of the range: 1500 events at one per 400 ms, and never events from outside
         assertThat(maxEvents).isEqualTo(1500);
         String md = Files.readString(outDir.resolve("report.md"));
-        assertThat(md).contains("# driftwatch replay").contains("| fraud | v1 |").contains(Replay.CANDIDATE_LABEL);
+        assertThat(md).contains("# driftwatch replay").contains("| fraud | v1 |").contains(Replay.CANDIDATE_LABEL)
+                // durations in the grammar of the config they came from, not Java's PT10M
+                .contains("Windows of 10m sliding by 2m");
         assertThat(out.toString()).contains("replayed " + inRange + " events");
     }
 

@@ -8,7 +8,11 @@ import dev.driftwatch.avro.TestResult;
 import dev.driftwatch.config.Durations;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +37,9 @@ import java.util.concurrent.Callable;
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = "Prints the alerts of the alert topic as they are committed (Ctrl-C to stop).")
 public final class AlertsTailCommand implements Callable<Integer> {
+    /** How long to wait for the brokers to name the topic's partitions (less with a shorter --timeout). */
+    static final Duration METADATA_WAIT = Duration.ofSeconds(30);
+
     @Spec
     CommandSpec spec;
 
@@ -70,9 +77,19 @@ public final class AlertsTailCommand implements Callable<Integer> {
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
         ObjectMapper mapper = new ObjectMapper();
         int shown = 0;
+        // with --timeout, the wait for the brokers is bounded by it too, so a script's tail always ends
+        Duration metadataWait = idle != null && !idle.isZero() && idle.compareTo(METADATA_WAIT) < 0 ? idle : METADATA_WAIT;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = new ArrayList<>();
-            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            List<PartitionInfo> infos;
+            try {
+                infos = consumer.partitionsFor(topic, metadataWait);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new IllegalArgumentException("no answer from Kafka at " + bootstrapServers + " within "
+                        + Durations.format(metadataWait) + " (check --bootstrap-servers, the broker, and --property for TLS or SASL)");
+            } catch (AuthenticationException | AuthorizationException | InvalidTopicException e) {
+                throw new IllegalArgumentException("Kafka at " + bootstrapServers + " refused: " + e.getMessage());
+            }
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("topic " + topic + " does not exist on " + bootstrapServers);
             }

@@ -7,6 +7,7 @@ import dev.driftwatch.baseline.BaselineStore;
 import dev.driftwatch.io.Table;
 import dev.driftwatch.io.TableReader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code driftwatch baseline build}: training data file in, one baseline file of a model version out. */
@@ -32,18 +34,12 @@ public final class BaselineBuildCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    // no standard --version flag here: --version names the model version
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Option(names = "--input", required = true, paramLabel = "TRAIN", description = "Training data file.")
+    @Option(names = "--input", required = true, paramLabel = "TRAIN",
+            description = "Training data file (of an Avro file of events, only the events of --model are read).")
     Path input;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Model name (as InferenceEvent.model_name).")
-    String model;
-
-    @Option(names = "--version", required = true, paramLabel = "V", description = "Model version the baseline belongs to.")
-    String version;
+    @Mixin
+    ModelVersionOptions modelVersion;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Baseline directory (created when missing).")
     Path out;
@@ -70,10 +66,12 @@ public final class BaselineBuildCommand implements Callable<Integer> {
         positive("--bins", bins);
         positive("--sample", sample);
         positive("--top-categories", topCategories);
+        String model = modelVersion.model;
+        String version = modelVersion.version;
         if (model.isBlank() || version.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--model and --version must not be empty");
         }
-        Table table = TableReader.read(input);
+        Table table = TableReader.read(input, Map.of(), model).requireRows();
         if (predictionColumn != null) {
             table = table.withColumnRenamed(predictionColumn, Baseline.PREDICTION_FEATURE);
         }

@@ -4,6 +4,7 @@ import dev.driftwatch.avro.FeatureBaseline;
 import dev.driftwatch.baseline.BaselineStore;
 import dev.driftwatch.baseline.FeastBaselineImporter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -30,10 +31,6 @@ public final class BaselineImportFeastCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    // no standard --version flag here: --version names the model version
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
     @Option(names = "--url", required = true, paramLabel = "URL",
             description = "Base URL of Feast's registry REST server, e.g. http://feast-registry:6572")
     URI url;
@@ -44,11 +41,8 @@ public final class BaselineImportFeastCommand implements Callable<Integer> {
     @Option(names = "--feature-view", required = true, paramLabel = "V", description = "Feast feature view.")
     String featureView;
 
-    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Model name (as InferenceEvent.model_name).")
-    String model;
-
-    @Option(names = "--version", required = true, paramLabel = "V", description = "Model version the baselines belong to.")
-    String version;
+    @Mixin
+    ModelVersionOptions modelVersion;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Baseline directory (created when missing).")
     Path out;
@@ -66,11 +60,11 @@ public final class BaselineImportFeastCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1, got " + timeoutSeconds);
         }
         List<FeatureBaseline> baselines = new FeastBaselineImporter(Duration.ofSeconds(timeoutSeconds))
-                .importBaselines(url, project, featureView, model, version);
+                .importBaselines(url, project, featureView, modelVersion.model, modelVersion.version);
         Path file = BaselineStore.write(out, baselines);
         PrintWriter w = spec.commandLine().getOut();
         w.printf("wrote %d baselines of %s/%s from Feast feature view %s/%s to %s (KS unavailable: Feast keeps no training values)%n",
-                baselines.size(), model, version, project, featureView, file);
+                baselines.size(), modelVersion.model, modelVersion.version, project, featureView, file);
         w.flush();
         return ExitCodes.OK;
     }

@@ -25,15 +25,8 @@ public final class BaselineRetireCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    // no standard --version flag here: --version names the model version
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Option(names = "--model", required = true, paramLabel = "NAME", description = "Model name.")
-    String model;
-
-    @Option(names = "--version", required = true, paramLabel = "V", description = "Model version whose baselines retire.")
-    String version;
+    @Mixin
+    ModelVersionOptions modelVersion;
 
     @Option(names = "--feature", paramLabel = "F", description = "Retire only this feature's baseline.")
     String feature;
@@ -44,7 +37,7 @@ public final class BaselineRetireCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<BaselineTopic.Key> keys = new BaselinePublisher(kafka.bootstrapServers, kafka.topic, kafka.clientProperties())
-                .retire(model, version, feature, Duration.ofSeconds(kafka.timeoutSeconds));
+                .retire(modelVersion.model, modelVersion.version, feature, Duration.ofSeconds(kafka.timeoutSeconds));
         PrintWriter w = spec.commandLine().getOut();
         w.printf("retired %d baselines on %s%n", keys.size(), kafka.topic);
         for (BaselineTopic.Key k : keys) {

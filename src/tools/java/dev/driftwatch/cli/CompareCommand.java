@@ -63,10 +63,11 @@ public final class CompareCommand implements Callable<Integer> {
         if (!(alpha > 0 && alpha < 1)) {
             throw new ParameterException(spec.commandLine(), "--alpha must be in (0, 1), got " + alpha);
         }
-        Table ref = TableReader.read(reference);
+        // a reference without rows would give every column the kind "numeric" and blame the current file
+        Table ref = TableReader.read(reference).requireRows();
         // the reference decides each column's kind, so a current file that happens to hold only digits in a
         // categorical column is still read as categories
-        Table cur = TableReader.read(current, DatasetComparison.kindsOf(ref));
+        Table cur = TableReader.read(current, DatasetComparison.kindsOf(ref)).requireRows();
         DatasetComparison comparison = DatasetComparison.of(ref, cur, bins, DriftThresholds.DEFAULTS.withAlpha(alpha));
         spec.commandLine().getOut().print(format == Format.json ? comparison.toJsonText() + "\n" : comparison.toTable());
         spec.commandLine().getOut().flush();

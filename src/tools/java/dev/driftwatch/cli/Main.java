@@ -54,11 +54,12 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            if (isUserError(e)) {
+            String userError = userErrorMessage(e);
+            if (userError != null) {
                 // one line naming the file and column: the user's fix, not our stack
                 command.getErr().println(command.getCommandName().equals("driftwatch")
-                        ? "driftwatch: " + oneLine(e.getMessage())
-                        : qualifiedName(command) + ": " + oneLine(e.getMessage()));
+                        ? "driftwatch: " + oneLine(userError)
+                        : qualifiedName(command) + ": " + oneLine(userError));
                 return ExitCodes.BAD_INPUT;
             }
             command.getErr().println(qualifiedName(command) + ": internal error: " + e);
@@ -71,10 +72,26 @@ public final class Main implements Runnable {
         return code;
     }
 
-    private static boolean isUserError(Exception e) {
+    /** The message to print when {@code e} is the user's to fix, else null (a bug: exit 3 with the stack). */
+    private static String userErrorMessage(Exception e) {
         // IllegalArgumentException covers InputException and the stores' checks; UncheckedIOException an unreadable file
-        return (e instanceof IllegalArgumentException && !(e instanceof NumberFormatException))
-                || e instanceof UncheckedIOException;
+        if ((e instanceof IllegalArgumentException && !(e instanceof NumberFormatException)) || e instanceof UncheckedIOException) {
+            return e.getMessage();
+        }
+        // a --property or address the Kafka client refuses. A client's constructor does no network I/O, so whatever
+        // makes it fail ("Failed to construct kafka consumer", "Failed to create new KafkaAdminClient": a bad value,
+        // a malformed JAAS line) is a setting
+        Throwable root = e;
+        boolean construction = false;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.kafka.common.config.ConfigException) {
+                return "Kafka client setting refused: " + t.getMessage();
+            }
+            construction |= t instanceof org.apache.kafka.common.KafkaException && t.getMessage() != null
+                    && (t.getMessage().startsWith("Failed to construct kafka") || t.getMessage().startsWith("Failed to create new KafkaAdminClient"));
+            root = t;
+        }
+        return construction ? "Kafka client setting refused: " + (root.getMessage() == null ? root : root.getMessage()) : null;
     }
 
     private static String qualifiedName(CommandLine command) {

@@ -4,6 +4,7 @@ import dev.driftwatch.DriftJob;
 import dev.driftwatch.alert.AlertText;
 import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.config.Durations;
 import dev.driftwatch.io.AvroBytes;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -104,7 +105,7 @@ public final class Demo {
             long shiftFrom = startEvent + total * 35 / 100;
             long shiftTo = startEvent + total * 60 / 100;
             out.printf(Locale.ROOT, "model %s %s, baselines from 5000 training rows; windows of %s sliding by %s (event time, %dx wall time)%n",
-                    MODEL, VERSION, human(o.window()), human(o.slide()), o.speedup());
+                    MODEL, VERSION, Durations.format(o.window()), Durations.format(o.slide()), o.speedup());
             out.printf(Locale.ROOT, "traffic: stable, mean shift +1.5 on %s from +%s to +%s of event time, stable again; %d events/s%n",
                     String.join(",", SHIFTED.stream().sorted().toList()), clock(Duration.ofMillis(shiftFrom - startEvent)),
                     clock(Duration.ofMillis(shiftTo - startEvent)), o.eventsPerSecond());
@@ -165,7 +166,7 @@ public final class Demo {
         kafka.put("starting-offsets", "earliest");
         Map<String, Object> root = new HashMap<>(Map.of(
                 "kafka", kafka,
-                "window", Map.of("size", human(o.window()), "slide", human(o.slide()), "min-events", 100),
+                "window", Map.of("size", Durations.format(o.window()), "slide", Durations.format(o.slide()), "min-events", 100),
                 "baselines", Map.of("directory", baselines.toString()),
                 "checkpointing", Map.of("interval", "2s")));
         if (o.score()) {
@@ -237,17 +238,6 @@ public final class Demo {
     static String clock(Duration d) {
         long s = d.toSeconds();
         return s % 60 == 0 ? s / 60 + "m" : s / 60 + "m" + String.format(Locale.ROOT, "%02ds", s % 60);
-    }
-
-    static String human(Duration d) {
-        long s = d.toSeconds();
-        if (s % 3600 == 0 && s > 0) {
-            return s / 3600 + "h";
-        }
-        if (s % 60 == 0 && s > 0) {
-            return s / 60 + "m";
-        }
-        return s + "s";
     }
 
     private static void deleteRecursively(Path p) throws java.io.IOException {

@@ -1,5 +1,6 @@
 package dev.driftwatch.local;
 
+import dev.driftwatch.config.Durations;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -105,7 +106,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             }
         }
         close();
-        throw new IOException("the Kafka broker did not become ready within " + timeout + "; see " + log);
+        throw new IOException("the Kafka broker did not become ready within " + Durations.format(timeout) + "; see " + log);
     }
 
     /** CPU time the broker's process has used so far (zero where the platform does not tell). */

@@ -9,6 +9,7 @@ import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.avro.FeatureDriftResult;
 import dev.driftwatch.avro.TestResult;
 import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.config.Durations;
 import dev.driftwatch.scoring.ScoredEvent;
 import dev.driftwatch.scoring.SkewWindowSummary;
 import dev.driftwatch.window.ScoringWindowEvaluator;
@@ -73,8 +74,8 @@ public final class ReplayReport {
         StringBuilder md = new StringBuilder();
         md.append("# driftwatch replay\n\n");
         md.append(String.format(Locale.ROOT, "Range %s .. %s of topic `%s`: %d events. Windows of %s sliding by %s.%s%n%n",
-                from, to, config.kafka().eventsTopic(), outcome.eventsInRange(), config.window().size(),
-                config.window().slide(), candidate == null ? "" : " Candidate: `" + candidate + "`."));
+                from, to, config.kafka().eventsTopic(), outcome.eventsInRange(), Durations.format(config.window().size()),
+                Durations.format(config.window().slide()), candidate == null ? "" : " Candidate: `" + candidate + "`."));
         md.append("| model | version | window end | events | drifted features | drift share | skew rate | candidate | agreement | mean abs diff | candidate PSI | candidate KS p |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, List<FeatureDriftResult>> w : production.entrySet()) {

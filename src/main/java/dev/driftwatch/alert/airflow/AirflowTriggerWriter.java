@@ -1,6 +1,7 @@
 package dev.driftwatch.alert.airflow;
 
 import dev.driftwatch.config.AirflowTriggerConfig;
+import dev.driftwatch.config.Durations;
 import dev.driftwatch.avro.AlertStatus;
 import dev.driftwatch.avro.DeadLetter;
 import dev.driftwatch.avro.DriftAlert;
@@ -126,7 +127,7 @@ final class AirflowTriggerWriter implements StatefulSinkWriter<DriftAlert, Pendi
                 case SUPPRESSED -> {
                     suppressed.inc();
                     LOG.info("Retraining trigger for model {} (alert {}) suppressed: the model is in its {} cooldown",
-                            alert.getModel(), alert.getAlertId(), config.cooldown());
+                            alert.getModel(), alert.getAlertId(), Durations.format(config.cooldown()));
                     return;
                 }
                 case TRIGGER -> {

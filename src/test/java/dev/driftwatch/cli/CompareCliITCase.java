@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * pair and a shifted pair with a categorical column and missing values; checks what a user sees: the table, the
  * JSON contract, the verdict, the exit codes, and one clear stderr line for each kind of bad input.
  */
-class CompareCliTest {
+class CompareCliITCase {
     @TempDir
     static Path dir;
 

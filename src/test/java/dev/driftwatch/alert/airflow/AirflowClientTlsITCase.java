@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HTTPS to Airflow: a private CA's certificate is trusted through airflow.trust-store-path, and only then. */
-class AirflowClientTlsTest {
+class AirflowClientTlsITCase {
     private static final String STORE_PASSWORD = "store-pw-123";
 
     @TempDir

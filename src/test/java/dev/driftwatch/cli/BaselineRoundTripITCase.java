@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.within;
  * training set written here: what show prints is what the store holds, and the stored edges, fractions and sample
  * agree with the training values as computed independently here (numpy's linear quantiles, exact counts).
  */
-class BaselineRoundTripTest {
+class BaselineRoundTripITCase {
     @TempDir
     static Path dir;
 

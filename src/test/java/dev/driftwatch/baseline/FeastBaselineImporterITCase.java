@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (sdk/python/feast/api/registry/rest/monitoring.py, GET /api/v1/monitoring/metrics/baseline): a JSON list of the
  * monitoring table's rows, each with MetricsCalculator's fields; errors as FastAPI's {"detail": ...}.
  */
-class FeastBaselineImporterTest {
+class FeastBaselineImporterITCase {
     /** np.histogram(values, bins=5) of a numeric feature: 6 edges, 5 counts; 4 of 104 rows null. */
     static final String BASELINE_ROWS = """
             [
