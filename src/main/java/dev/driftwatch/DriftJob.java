@@ -304,7 +304,7 @@ public final class DriftJob {
                 .setProperty("max.poll.records", SOURCE_MAX_POLL_RECORDS)
                 .setProperties(clientProperties(k))
                 .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new EventDeserializer(k.format() == DriftConfig.EventFormat.AVRO_SINGLE_OBJECT))
+                .setDeserializer(new EventDeserializer(k.format(), k.schemaRegistry()))
                 .build();
     }
 
@@ -313,13 +313,15 @@ public final class DriftJob {
         KafkaSink<DriftAlert> alerts = kafkaSink(k, KafkaRecordSerializationSchema.<DriftAlert>builder()
                 .setTopic(k.alertsTopic())
                 .setKeySerializationSchema(new AvroSerializationSchemas.AlertKey())
-                .setValueSerializationSchema(new AvroSerializationSchemas.Alerts())
+                .setValueSerializationSchema(AvroSerializationSchemas.values(DriftAlert.class, k.alertsFormat(),
+                        k.schemaRegistry(), k.alertsTopic()))
                 .build(), k.groupId() + "-alerts");
         KafkaSink<FeatureDriftResult> results = k.resultsTopic() == null ? null
                 : kafkaSink(k, KafkaRecordSerializationSchema.<FeatureDriftResult>builder()
                 .setTopic(k.resultsTopic())
                 .setKeySerializationSchema(new AvroSerializationSchemas.ResultKey())
-                .setValueSerializationSchema(new AvroSerializationSchemas.Results())
+                .setValueSerializationSchema(AvroSerializationSchemas.values(FeatureDriftResult.class, k.resultsFormat(),
+                        k.schemaRegistry(), k.resultsTopic()))
                 .build(), k.groupId() + "-results");
         KafkaSink<DeadLetter> dlq = kafkaSink(k, KafkaRecordSerializationSchema.<DeadLetter>builder()
                 .setTopic(k.deadLetterTopic())
