@@ -10,6 +10,7 @@ import dev.driftwatch.avro.FeatureDriftResult;
 import dev.driftwatch.baseline.BaselineSource;
 import dev.driftwatch.config.ConfigException;
 import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.event.DeadLetterRetention;
 import dev.driftwatch.event.DecodedRecord;
 import dev.driftwatch.event.EventDeserializer;
 import dev.driftwatch.io.AvroSerializationSchemas;
@@ -96,6 +97,10 @@ public final class DriftJob {
             throw new ConfigException("--config: required (path of the driftwatch YAML configuration)");
         }
         DriftConfig config = DriftConfig.load(Path.of(params.get("config")));
+        DeadLetterRetention.Outcome retention = DeadLetterRetention.apply(config.kafka());
+        if (retention != null) {
+            System.getLogger(DriftJob.class.getName()).log(System.Logger.Level.INFO, retention.toString());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureEnvironment(env, config);
         defineWorkflow(env, config, kafkaSource(config), kafkaSinks(config));
