@@ -248,10 +248,15 @@ class SchemaRegistryEventsITCase {
     /** What one bounded run over an events topic wrote. */
     record Run(JobID job, DriftConfig config, List<DeadLetter> deadLetters, List<ConsumerRecord<byte[], byte[]>> results) {}
 
-    static Run run(String name, Map<String, Object> formats) throws Exception {
+    static Run run(String events, Map<String, Object> formats) throws Exception {
+        return run(events, formats, events);
+    }
+
+    /** Runs the job over topic {@code events-<events>}; its outputs go to topics named after {@code name}. */
+    static Run run(String events, Map<String, Object> formats, String name) throws Exception {
         Map<String, Object> kafka = new HashMap<>(formats);
         kafka.put("bootstrap-servers", KAFKA.bootstrapServers());
-        kafka.put("events-topic", "events-" + name);
+        kafka.put("events-topic", "events-" + events);
         kafka.put("alerts-topic", "alerts-" + name);
         kafka.put("results-topic", "results-" + name);
         kafka.put("dead-letter-topic", "dlq-" + name);
@@ -370,6 +375,30 @@ class SchemaRegistryEventsITCase {
         }
         assertThat(printed.stream().map(SchemaRegistryEventsITCase::identity).toList())
                 .containsExactlyElementsOf(expectedAlerts.stream().map(SchemaRegistryEventsITCase::identity).toList());
+    }
+
+    @Test
+    void aRegistryThatDoesNotAnswerDeadLettersTheRecordsNotTheJob() throws Exception {
+        try (TestSchemaRegistry silent = new TestSchemaRegistry().start()) {
+            silent.stall();
+            // the same topic, read through a registry that accepts connections and never answers
+            Run run = run("registry", Map.of(
+                    "format", "schema-registry",
+                    "schema-registry", Map.of("url", silent.url().toString(), "connect-timeout", "1s",
+                            "request-timeout", "1s", "negative-cache-ttl", "1h")),
+                    "silent-registry");
+            int records = validEvents + EXPECTED_DEAD.size();
+            assertThat(run.deadLetters()).as("every record dead-lettered, none lost, the job finished")
+                    .hasSize(records)
+                    .allSatisfy(d -> {
+                        assertThat(d.getReason()).isEqualTo("SCHEMA_REGISTRY_UNAVAILABLE");
+                        assertThat(d.getError()).contains("schema registry 127.0.0.1:" + silent.url().getPort());
+                        assertThat(d.getRawValue()).as("kept for a replay once the registry is back").isNotNull();
+                    });
+            assertThat(counter(run.job(), "events_invalid", "SCHEMA_REGISTRY_UNAVAILABLE")).isEqualTo(records);
+            assertThat(counter(run.job(), "events_valid", null)).isZero();
+            assertThat(silent.requests()).as("one bounded request, then every record failed at once").hasSize(1);
+        }
     }
 
     /**
