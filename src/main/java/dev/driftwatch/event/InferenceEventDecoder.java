@@ -53,6 +53,9 @@ public final class InferenceEventDecoder {
     private final SchemaLookup registry;
     // how to read each registry schema id seen, decided once per id
     private final Map<Integer, WriterPlan> plans = new HashMap<>();
+    // the previous record's id and plan: a producer writes one schema for long stretches (no map lookup, no boxing)
+    private int lastId;
+    private WriterPlan lastPlan;
     private final BinaryMessageDecoder<InferenceEvent> messageDecoder;
     private final SpecificDatumReader<InferenceEvent> binaryReader;
     private BinaryDecoder reuse;
@@ -182,7 +185,7 @@ public final class InferenceEventDecoder {
                     ? "only " + bytes.length + " bytes" : String.format("first byte 0x%02x", bytes[0] & 0xff)));
         }
         int id = (int) BIG_ENDIAN_INT.get(bytes, 1);
-        WriterPlan plan = plans.get(id);
+        WriterPlan plan = lastPlan != null && lastId == id ? lastPlan : plans.get(id);
         if (plan == null) {
             Schema writer;
             try {
@@ -201,6 +204,8 @@ public final class InferenceEventDecoder {
             }
             plans.put(id, plan);
         }
+        lastId = id;
+        lastPlan = plan;
         if (plan.incompatibility != null) {
             throw new DecodeException(DeadLetterReason.INCOMPATIBLE_SCHEMA, "schema id " + id + ": " + plan.incompatibility);
         }

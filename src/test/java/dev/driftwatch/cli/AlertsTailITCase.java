@@ -18,8 +18,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
@@ -37,6 +40,9 @@ class AlertsTailITCase {
 
     @RegisterExtension
     static final TestSchemaRegistry REGISTRY = new TestSchemaRegistry();
+
+    @TempDir
+    static Path tmp;
 
     static DriftAlert committed;
     static DriftAlert aborted;
@@ -105,6 +111,17 @@ class AlertsTailITCase {
                 .contains(readable).contains(committed.getAlertId());
         String asJson = tailTopic(jsonTopic, "--from-beginning", "--json", "--max-alerts", "1", "--timeout", "10s");
         assertThat(new ObjectMapper().readTree(asJson.strip())).isEqualTo(new ObjectMapper().readTree(json));
+
+        // the job's own config names the brokers, the alert topic and the registry
+        Path config = tmp.resolve("driftwatch.yaml");
+        Files.writeString(config, "kafka:\n  bootstrap-servers: " + KAFKA.bootstrapServers() + "\n  alerts-topic: "
+                + registryTopic + "\n  alerts-format: schema-registry\n  schema-registry:\n    url: " + REGISTRY.url() + "\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new String[] {"alerts", "tail", "--config", config.toString(), "--from-beginning",
+                "--json", "--max-alerts", "1", "--timeout", "10s"}, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(new ObjectMapper().readTree(out.toString().strip())).isEqualTo(new ObjectMapper().readTree(json));
     }
 
     @Test
