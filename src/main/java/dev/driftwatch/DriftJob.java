@@ -10,6 +10,7 @@ import dev.driftwatch.avro.FeatureDriftResult;
 import dev.driftwatch.baseline.BaselineSource;
 import dev.driftwatch.config.ConfigException;
 import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.event.DeadLetterRetention;
 import dev.driftwatch.event.DecodedRecord;
 import dev.driftwatch.event.EventDeserializer;
 import dev.driftwatch.io.AvroSerializationSchemas;
@@ -96,6 +97,10 @@ public final class DriftJob {
             throw new ConfigException("--config: required (path of the driftwatch YAML configuration)");
         }
         DriftConfig config = DriftConfig.load(Path.of(params.get("config")));
+        DeadLetterRetention.Outcome retention = DeadLetterRetention.apply(config.kafka());
+        if (retention != null) {
+            System.getLogger(DriftJob.class.getName()).log(System.Logger.Level.INFO, retention.toString());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configureEnvironment(env, config);
         defineWorkflow(env, config, kafkaSource(config), kafkaSinks(config));
@@ -304,7 +309,7 @@ public final class DriftJob {
                 .setProperty("max.poll.records", SOURCE_MAX_POLL_RECORDS)
                 .setProperties(clientProperties(k))
                 .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new EventDeserializer(k.format() == DriftConfig.EventFormat.AVRO_SINGLE_OBJECT))
+                .setDeserializer(new EventDeserializer(k.format(), k.schemaRegistry()))
                 .build();
     }
 
@@ -313,13 +318,15 @@ public final class DriftJob {
         KafkaSink<DriftAlert> alerts = kafkaSink(k, KafkaRecordSerializationSchema.<DriftAlert>builder()
                 .setTopic(k.alertsTopic())
                 .setKeySerializationSchema(new AvroSerializationSchemas.AlertKey())
-                .setValueSerializationSchema(new AvroSerializationSchemas.Alerts())
+                .setValueSerializationSchema(AvroSerializationSchemas.values(DriftAlert.class, k.alertsFormat(),
+                        k.schemaRegistry(), k.alertsTopic()))
                 .build(), k.groupId() + "-alerts");
         KafkaSink<FeatureDriftResult> results = k.resultsTopic() == null ? null
                 : kafkaSink(k, KafkaRecordSerializationSchema.<FeatureDriftResult>builder()
                 .setTopic(k.resultsTopic())
                 .setKeySerializationSchema(new AvroSerializationSchemas.ResultKey())
-                .setValueSerializationSchema(new AvroSerializationSchemas.Results())
+                .setValueSerializationSchema(AvroSerializationSchemas.values(FeatureDriftResult.class, k.resultsFormat(),
+                        k.schemaRegistry(), k.resultsTopic()))
                 .build(), k.groupId() + "-results");
         KafkaSink<DeadLetter> dlq = kafkaSink(k, KafkaRecordSerializationSchema.<DeadLetter>builder()
                 .setTopic(k.deadLetterTopic())

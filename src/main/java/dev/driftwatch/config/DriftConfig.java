@@ -29,8 +29,19 @@ public record DriftConfig(
         @OptionalSection AirflowTriggerConfig airflow,
         Scoring scoring) implements Serializable {
 
-    /** Input encodings of the events topic. */
-    public enum EventFormat { AVRO_SINGLE_OBJECT, AVRO_BINARY }
+    /**
+     * Input encodings of the events topic: Avro single-object encoding (writer schema by fingerprint among the shipped
+     * versions), plain Avro binary of the current schema, or the Schema Registry wire format (magic byte 0, a 4-byte
+     * schema id, the Avro body; writer schema from the registry by id).
+     */
+    public enum EventFormat { AVRO_SINGLE_OBJECT, AVRO_BINARY, SCHEMA_REGISTRY }
+
+    /**
+     * Encodings of an output topic (alerts, results): Avro single-object encoding, one JSON object per record (what
+     * {@code driftwatch alerts tail --json} prints), or the Schema Registry wire format (schema id registered under
+     * the subject {@code <topic>-value}).
+     */
+    public enum OutputFormat { AVRO_SINGLE_OBJECT, JSON, SCHEMA_REGISTRY }
 
     /** Where a fresh job starts reading (a restore always resumes from its checkpoint). */
     public enum StartingOffsets { COMMITTED, EARLIEST, LATEST }
@@ -46,12 +57,28 @@ public record DriftConfig(
             String resultsTopic,
             @Default("driftwatch-dead-letters") String deadLetterTopic,
             @Default("avro-single-object") EventFormat format,
+            @Default("avro-single-object") OutputFormat alertsFormat,
+            @Default("avro-single-object") OutputFormat resultsFormat,
+            @OptionalSection SchemaRegistryConfig schemaRegistry,
+            Duration deadLetterRetention,
             @Default("committed") StartingOffsets startingOffsets,
             @Default("10m") Duration transactionTimeout,
             Map<String, String> properties) implements Serializable {
         public Kafka {
             Checks.nonBlank("bootstrap-servers", bootstrapServers);
             Checks.positive("transaction-timeout", transactionTimeout);
+            if (deadLetterRetention != null) {
+                Checks.positive("dead-letter-retention", deadLetterRetention);
+            }
+            if (schemaRegistry == null) {
+                String user = format == EventFormat.SCHEMA_REGISTRY ? "format"
+                        : alertsFormat == OutputFormat.SCHEMA_REGISTRY ? "alerts-format"
+                        : resultsFormat == OutputFormat.SCHEMA_REGISTRY ? "results-format" : null;
+                if (user != null) {
+                    throw ConfigException.at("schema-registry.url", "required, not set (kafka." + user
+                            + " is schema-registry)");
+                }
+            }
             properties = properties == null ? Map.of() : Map.copyOf(properties);
         }
     }

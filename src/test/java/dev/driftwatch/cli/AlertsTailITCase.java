@@ -7,16 +7,22 @@ import dev.driftwatch.alert.AlertState;
 import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.avro.FeatureDriftResult;
 import dev.driftwatch.config.DriftConfig;
+import dev.driftwatch.config.SchemaRegistryConfig;
 import dev.driftwatch.io.AvroBytes;
+import dev.driftwatch.io.AvroSerializationSchemas;
 import dev.driftwatch.testing.KafkaTestBroker;
+import dev.driftwatch.testing.TestSchemaRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
@@ -24,10 +30,19 @@ import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** `driftwatch alerts tail` against a real broker: committed alerts readable, aborted ones never shown. */
+/**
+ * `driftwatch alerts tail` against a real broker: committed alerts readable, aborted ones never shown, in each
+ * format the job can write (single-object Avro, JSON, the Schema Registry format through a registry over HTTP).
+ */
 class AlertsTailITCase {
     @RegisterExtension
     static final KafkaTestBroker KAFKA = new KafkaTestBroker();
+
+    @RegisterExtension
+    static final TestSchemaRegistry REGISTRY = new TestSchemaRegistry();
+
+    @TempDir
+    static Path tmp;
 
     static DriftAlert committed;
     static DriftAlert aborted;
@@ -59,14 +74,54 @@ class AlertsTailITCase {
     }
 
     static String tail(String... extra) {
+        return tailTopic("alerts", extra);
+    }
+
+    static String tailTopic(String topic, String... extra) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] args = new String[6 + extra.length];
-        System.arraycopy(new String[] {"alerts", "tail", "--bootstrap-servers", KAFKA.bootstrapServers(), "--topic", "alerts"}, 0, args, 0, 6);
+        System.arraycopy(new String[] {"alerts", "tail", "--bootstrap-servers", KAFKA.bootstrapServers(), "--topic", topic}, 0, args, 0, 6);
         System.arraycopy(extra, 0, args, 6, extra.length);
         int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(code).as(err.toString()).isZero();
+        assertThat(err.toString()).as("every record read").isEmpty();
         return out.toString();
+    }
+
+    @Test
+    void readsAlertsTheJobWroteAsJsonOrInTheSchemaRegistryFormat() throws Exception {
+        String registryTopic = "alerts-registry";
+        String jsonTopic = "alerts-json";
+        KAFKA.createTopic(registryTopic, 1);
+        KAFKA.createTopic(jsonTopic, 1);
+        SchemaRegistryConfig registry = SchemaRegistryConfig.of(REGISTRY.url());
+        byte[] framed = AvroSerializationSchemas.values(DriftAlert.class, DriftConfig.OutputFormat.SCHEMA_REGISTRY,
+                registry, registryTopic).serialize(committed);
+        byte[] json = AvroSerializationSchemas.values(DriftAlert.class, DriftConfig.OutputFormat.JSON,
+                null, jsonTopic).serialize(committed);
+        KAFKA.send(registryTopic, 0, List.of(framed));
+        KAFKA.send(jsonTopic, 0, List.of(json));
+        assertThat(REGISTRY.subjectIds(registryTopic + "-value")).as("registered under TopicNameStrategy's subject").hasSize(1);
+
+        String readable = "FIRING m v1: 2/10 features drifted";
+        assertThat(tailTopic(registryTopic, "--from-beginning", "--max-alerts", "1", "--timeout", "10s",
+                "--schema-registry-url", REGISTRY.url().toString())).contains(readable).contains(committed.getAlertId());
+        assertThat(tailTopic(jsonTopic, "--from-beginning", "--max-alerts", "1", "--timeout", "10s"))
+                .contains(readable).contains(committed.getAlertId());
+        String asJson = tailTopic(jsonTopic, "--from-beginning", "--json", "--max-alerts", "1", "--timeout", "10s");
+        assertThat(new ObjectMapper().readTree(asJson.strip())).isEqualTo(new ObjectMapper().readTree(json));
+
+        // the job's own config names the brokers, the alert topic and the registry
+        Path config = tmp.resolve("driftwatch.yaml");
+        Files.writeString(config, "kafka:\n  bootstrap-servers: " + KAFKA.bootstrapServers() + "\n  alerts-topic: "
+                + registryTopic + "\n  alerts-format: schema-registry\n  schema-registry:\n    url: " + REGISTRY.url() + "\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new String[] {"alerts", "tail", "--config", config.toString(), "--from-beginning",
+                "--json", "--max-alerts", "1", "--timeout", "10s"}, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(new ObjectMapper().readTree(out.toString().strip())).isEqualTo(new ObjectMapper().readTree(json));
     }
 
     @Test

@@ -1,11 +1,13 @@
 package dev.driftwatch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftwatch.alert.AlertText;
-import dev.driftwatch.avro.AlertFeature;
 import dev.driftwatch.avro.DriftAlert;
-import dev.driftwatch.avro.TestResult;
+import dev.driftwatch.config.DriftConfig;
 import dev.driftwatch.config.Durations;
+import dev.driftwatch.config.SchemaRegistryConfig;
+import dev.driftwatch.io.AvroJson;
+import dev.driftwatch.io.OutputRecordReader;
+import dev.driftwatch.registry.SchemaRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -19,8 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,7 +36,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code driftwatch alerts tail}: follows the alert topic and prints each committed alert, readable by a person
  * (or one JSON object per line with {@code --json}). Reads read_committed without a consumer group, so it never
- * moves anyone's offsets and never shows an alert of an aborted transaction.
+ * moves anyone's offsets and never shows an alert of an aborted transaction. Reads every format the job writes
+ * (single-object Avro, JSON, the Schema Registry format), told apart record by record.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
         description = "Prints the alerts of the alert topic as they are committed (Ctrl-C to stop).")
@@ -43,11 +48,20 @@ public final class AlertsTailCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka brokers, e.g. localhost:9092.")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "The job's config: its kafka.bootstrap-servers, alerts-topic, properties and schema-registry"
+                    + " are the defaults of the flags below.")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers, e.g. localhost:9092 (required without --config).")
     String bootstrapServers;
 
-    @Option(names = "--topic", defaultValue = "drift-alerts", description = "The alert topic. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--topic", description = "The alert topic. Default: the config's kafka.alerts-topic, else drift-alerts.")
     String topic;
+
+    @Option(names = "--schema-registry-url", paramLabel = "URL",
+            description = "Schema Registry of alerts in its format (no auth; --config for credentials and TLS).")
+    URI schemaRegistryUrl;
 
     @Option(names = "--from-beginning", description = "Start at the oldest alert instead of the next new one.")
     boolean fromBeginning;
@@ -67,15 +81,27 @@ public final class AlertsTailCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Duration idle = timeout == null ? null : Durations.parse("--timeout", timeout);
+        DriftConfig.Kafka kafka = config == null ? null : DriftConfig.load(config).kafka();
+        String servers = bootstrapServers != null ? bootstrapServers : kafka == null ? null : kafka.bootstrapServers();
+        if (servers == null) {
+            throw new IllegalArgumentException("--bootstrap-servers: required (or --config with kafka.bootstrap-servers)");
+        }
+        String alertsTopic = topic != null ? topic : kafka == null ? "drift-alerts" : kafka.alertsTopic();
+        SchemaRegistryConfig registry = schemaRegistryUrl != null ? SchemaRegistryConfig.of(schemaRegistryUrl)
+                : kafka == null ? null : kafka.schemaRegistry();
+        OutputRecordReader<DriftAlert> reader = new OutputRecordReader<>(DriftAlert.class,
+                registry == null ? null : SchemaRegistry.shared(registry));
         PrintWriter out = spec.commandLine().getOut();
         Properties p = new Properties();
+        if (kafka != null) {
+            p.putAll(kafka.properties());
+        }
         p.putAll(properties);
-        p.put("bootstrap.servers", bootstrapServers);
+        p.put("bootstrap.servers", servers);
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        ObjectMapper mapper = new ObjectMapper();
         int shown = 0;
         // with --timeout, the wait for the brokers is bounded by it too, so a script's tail always ends
         Duration metadataWait = idle != null && !idle.isZero() && idle.compareTo(METADATA_WAIT) < 0 ? idle : METADATA_WAIT;
@@ -83,17 +109,17 @@ public final class AlertsTailCommand implements Callable<Integer> {
             List<TopicPartition> parts = new ArrayList<>();
             List<PartitionInfo> infos;
             try {
-                infos = consumer.partitionsFor(topic, metadataWait);
+                infos = consumer.partitionsFor(alertsTopic, metadataWait);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                throw new IllegalArgumentException("no answer from Kafka at " + bootstrapServers + " within "
+                throw new IllegalArgumentException("no answer from Kafka at " + servers + " within "
                         + Durations.format(metadataWait) + " (check --bootstrap-servers, the broker, and --property for TLS or SASL)");
             } catch (AuthenticationException | AuthorizationException | InvalidTopicException e) {
-                throw new IllegalArgumentException("Kafka at " + bootstrapServers + " refused: " + e.getMessage());
+                throw new IllegalArgumentException("Kafka at " + servers + " refused: " + e.getMessage());
             }
             if (infos == null || infos.isEmpty()) {
-                throw new IllegalArgumentException("topic " + topic + " does not exist on " + bootstrapServers);
+                throw new IllegalArgumentException("topic " + alertsTopic + " does not exist on " + servers);
             }
-            infos.forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+            infos.forEach(i -> parts.add(new TopicPartition(alertsTopic, i.partition())));
             consumer.assign(parts);
             if (fromBeginning) {
                 consumer.seekToBeginning(parts);
@@ -106,13 +132,13 @@ public final class AlertsTailCommand implements Callable<Integer> {
                     lastSeen = System.nanoTime();
                     DriftAlert a;
                     try {
-                        a = DriftAlert.fromByteBuffer(ByteBuffer.wrap(r.value()));
-                    } catch (Exception e) {
+                        a = reader.read(r.value());
+                    } catch (IOException e) {
                         spec.commandLine().getErr().println("driftwatch alerts tail: record at " + r.topic() + "/"
                                 + r.partition() + "@" + r.offset() + " is not a DriftAlert: " + e.getMessage());
                         continue;
                     }
-                    out.println(json ? mapper.writeValueAsString(toJson(a)) : AlertText.format(a));
+                    out.println(json ? AvroJson.writeString(a) : AlertText.format(a));
                     out.flush();
                     if (maxAlerts != null && ++shown >= maxAlerts) {
                         return ExitCodes.OK;
@@ -122,57 +148,7 @@ public final class AlertsTailCommand implements Callable<Integer> {
                     return ExitCodes.OK;
                 }
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
         return ExitCodes.OK;
-    }
-
-    /** The alert as JSON: Avro field names, times as ISO-8601, non-finite numbers as null. */
-    static Map<String, Object> toJson(DriftAlert a) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("alert_id", a.getAlertId());
-        m.put("status", a.getStatus().name());
-        m.put("kind", a.getKind().name());
-        m.put("severity", a.getSeverity().name());
-        m.put("model", a.getModel());
-        m.put("model_version", a.getModelVersion());
-        m.put("baseline_version", a.getBaselineVersion());
-        m.put("window_start", a.getWindowStart().toString());
-        m.put("window_end", a.getWindowEnd().toString());
-        m.put("drift_share", finite(a.getDriftShare()));
-        List<Map<String, Object>> features = new ArrayList<>();
-        for (AlertFeature f : a.getFeatures()) {
-            List<Map<String, Object>> tests = new ArrayList<>();
-            for (TestResult t : f.getTests()) {
-                Map<String, Object> tm = new LinkedHashMap<>();
-                tm.put("test", t.getTest());
-                tm.put("statistic", finite(t.getStatistic()));
-                tm.put("p_value", t.getPValue() == null ? null : finite(t.getPValue()));
-                tm.put("threshold", finite(t.getThreshold()));
-                tm.put("drifted", t.getDrifted());
-                tests.add(tm);
-            }
-            features.add(Map.of("feature", f.getFeature(), "tests", tests));
-        }
-        m.put("features", features);
-        if (a.getLineage() != null) {
-            Map<String, Object> l = new LinkedHashMap<>();
-            l.put("dataset_sha256", a.getLineage().getDatasetSha256());
-            l.put("rows", a.getLineage().getRows());
-            l.put("created_at", a.getLineage().getCreatedAt().toString());
-            l.put("source", a.getLineage().getSource());
-            l.put("code_version", a.getLineage().getCodeVersion());
-            m.put("lineage", l);
-        } else {
-            m.put("lineage", null);
-        }
-        m.put("created_at", a.getCreatedAt().toString());
-        m.put("summary", a.getSummary());
-        return m;
-    }
-
-    private static Double finite(double d) {
-        return Double.isFinite(d) ? d : null;
     }
 }

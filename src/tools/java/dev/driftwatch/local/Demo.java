@@ -5,6 +5,7 @@ import dev.driftwatch.alert.AlertText;
 import dev.driftwatch.avro.DriftAlert;
 import dev.driftwatch.config.DriftConfig;
 import dev.driftwatch.config.Durations;
+import dev.driftwatch.event.DeadLetterRetention;
 import dev.driftwatch.io.AvroBytes;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -57,6 +58,8 @@ public final class Demo {
 
     /** Environment variable holding the Airflow password when the demo triggers a DAG (`--airflow-url`). */
     public static final String AIRFLOW_PASSWORD_ENV = "DRIFTWATCH_DEMO_AIRFLOW_PASSWORD";
+    /** How long the demo's dead-letter topic keeps records (kafka.dead-letter-retention). */
+    static final Duration DEAD_LETTER_RETENTION = Duration.ofDays(7);
 
     private final Options o;
     private final PrintStream out;
@@ -75,8 +78,9 @@ public final class Demo {
         Files.createDirectories(work);
         out.println("driftwatch demo: starting a Kafka broker (own JVM, loopback) ...");
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(work.resolve("kafka"))) {
-            broker.createTopics(Map.of("inference-events", 2, "drift-alerts", 1, "driftwatch-results", 1,
-                    "driftwatch-dead-letters", 1));
+            broker.createTopics(Map.of("inference-events", 2, "drift-alerts", 1, "driftwatch-results", 1));
+            // dead letters keep raw bytes: the topic is made with the retention the config names
+            broker.createTopic("driftwatch-dead-letters", 1, DeadLetterRetention.topicConfig(DEAD_LETTER_RETENTION));
             Path training = work.resolve("training.csv");
             Files.writeString(training, SyntheticTraffic.trainingCsv(7, 5000));
             Path baselines = work.resolve("baselines");
@@ -164,6 +168,7 @@ public final class Demo {
         kafka.put("bootstrap-servers", bootstrap);
         kafka.put("results-topic", "driftwatch-results");
         kafka.put("starting-offsets", "earliest");
+        kafka.put("dead-letter-retention", Durations.format(DEAD_LETTER_RETENTION));
         Map<String, Object> root = new HashMap<>(Map.of(
                 "kafka", kafka,
                 "window", Map.of("size", Durations.format(o.window()), "slide", Durations.format(o.slide()), "min-events", 100),

@@ -120,9 +120,18 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
 
     public void createTopics(Map<String, Integer> partitionsByTopic) throws Exception {
+        List<NewTopic> topics = new ArrayList<>();
+        partitionsByTopic.forEach((t, n) -> topics.add(new NewTopic(t, n, (short) 1)));
+        createTopics(topics);
+    }
+
+    /** Creates one topic with topic configs (retention, cleanup policy). */
+    public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+        createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)));
+    }
+
+    private void createTopics(List<NewTopic> topics) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            List<NewTopic> topics = new ArrayList<>();
-            partitionsByTopic.forEach((t, n) -> topics.add(new NewTopic(t, n, (short) 1)));
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
         }
     }

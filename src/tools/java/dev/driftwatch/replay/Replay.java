@@ -86,8 +86,7 @@ public final class Replay {
                 .setProperty("isolation.level", "read_committed")
                 .setStartingOffsets(OffsetsInitializer.timestamp(from.toEpochMilli()))
                 .setBounded(OffsetsInitializer.timestamp(to.toEpochMilli()))
-                .setDeserializer(new RangeDeserializer(config.kafka().format() == DriftConfig.EventFormat.AVRO_SINGLE_OBJECT,
-                        from.toEpochMilli(), to.toEpochMilli()))
+                .setDeserializer(new RangeDeserializer(config.kafka(), from.toEpochMilli(), to.toEpochMilli()))
                 .build();
         DriftJob.Outputs outputs = DriftJob.defineWorkflow(env, config, source, new DriftJob.Sinks(
                 new DiscardingSink<DriftAlert>(), null, new DiscardingSink<DeadLetter>()));
@@ -184,8 +183,8 @@ public final class Replay {
         private final long from;
         private final long to;
 
-        RangeDeserializer(boolean singleObject, long from, long to) {
-            super(singleObject);
+        RangeDeserializer(DriftConfig.Kafka kafka, long from, long to) {
+            super(kafka.format(), kafka.schemaRegistry());
             this.from = from;
             this.to = to;
         }

@@ -1,20 +1,16 @@
 package dev.driftwatch.alert.airflow;
 
 import dev.driftwatch.config.AirflowTriggerConfig;
+import dev.driftwatch.config.Secrets;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -26,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Sends one DAG-run trigger to Airflow over {@link HttpClient}, asynchronously, and classifies the answer.
@@ -74,22 +69,8 @@ public final class AirflowClient implements AutoCloseable {
 
     /** Builds an SSL context that trusts the certificates of the configured trust store (and only those). */
     static SSLContext sslContext(AirflowTriggerConfig config, Function<String, String> env) {
-        String type = config.trustStoreType() != null ? config.trustStoreType() : KeyStore.getDefaultType();
-        char[] password = AirflowCredentials.trustStorePassword(config, env);
-        try (InputStream in = Files.newInputStream(Path.of(config.trustStorePath()))) {
-            KeyStore store = KeyStore.getInstance(type);
-            store.load(in, password);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
-            return ssl;
-        } catch (IOException | GeneralSecurityException e) {
-            // The exception text names the file and the problem, never the store's password.
-            throw new IllegalArgumentException(AirflowTriggerConfig.PREFIX + "trust-store-path: cannot load "
-                    + config.trustStorePath() + " as a " + type + " trust store (" + e.getClass().getSimpleName()
-                    + ": " + e.getMessage() + ")");
-        }
+        return Secrets.trustStoreContext(AirflowTriggerConfig.PREFIX + "trust-store-path", config.trustStorePath(),
+                config.trustStoreType(), AirflowCredentials.trustStorePassword(config, env));
     }
 
     /** Posts the trigger's body to dagRuns; the future never fails, every problem is an outcome. */

@@ -1,10 +1,8 @@
 package dev.driftwatch.alert.airflow;
 
 import dev.driftwatch.config.AirflowTriggerConfig;
-import java.io.IOException;
+import dev.driftwatch.config.Secrets;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.function.Function;
@@ -64,27 +62,11 @@ public final class AirflowCredentials {
     }
 
     private static String fromEnv(Function<String, String> env, String key, String variable) {
-        String value = env.apply(variable);
-        if (value == null || value.isEmpty()) {
-            throw new IllegalArgumentException(AirflowTriggerConfig.PREFIX + key + ": environment variable "
-                    + variable + " is not set or empty on this task manager");
-        }
-        return value;
+        return Secrets.fromEnv(AirflowTriggerConfig.PREFIX + key, variable, env);
     }
 
     private static String fromFile(String key, String file) {
-        String value;
-        try {
-            value = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(AirflowTriggerConfig.PREFIX + key + ": cannot read " + file + " ("
-                    + e.getClass().getSimpleName() + ")");
-        }
-        value = value.stripTrailing();
-        if (value.isEmpty()) {
-            throw new IllegalArgumentException(AirflowTriggerConfig.PREFIX + key + ": " + file + " is empty");
-        }
-        return value;
+        return Secrets.fromFile(AirflowTriggerConfig.PREFIX + key, file);
     }
 
     public String username() {
