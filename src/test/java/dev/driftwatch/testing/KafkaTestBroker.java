@@ -25,13 +25,23 @@ import java.util.stream.Collectors;
 
 /**
  * A real Kafka broker (one combined KRaft node, in this JVM) for a test class: register it as a static
- * {@code @RegisterExtension} field. Listens on loopback only.
+ * {@code @RegisterExtension} field, or {@link #start()} and {@link #close()} it. Listens on loopback only, and
+ * keeps every record however old its timestamp: tests stamp records with fixed past event times.
  */
-public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallback {
+public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     private KafkaClusterTestKit cluster;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    public KafkaTestBroker start() throws Exception {
         cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -42,16 +52,22 @@ public final class KafkaTestBroker implements BeforeAllCallback, AfterAllCallbac
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                // no time-based retention: the sinks stamp alerts with their window's event time (fixed dates in
+                // the past), and with the default 7 days the broker's first retention check, 30 s after start,
+                // deleted committed alerts from under a test that ran that long
+                .setConfigProp("log.retention.ms", "-1")
                 .build();
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
+        return this;
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
+    public void close() throws Exception {
         if (cluster != null) {
             cluster.close();
+            cluster = null;
         }
     }
 
