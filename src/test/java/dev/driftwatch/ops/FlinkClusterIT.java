@@ -159,6 +159,7 @@ class FlinkClusterIT {
                 + r.kill.openTransactionAlert + ", restored checkpoint " + r.kill.restoredCheckpointId);
         s.put("savepoint", r.savepointRestore.savepoint + " -> parallelism " + r.savepointRestore.parallelism);
         s.put("alerts", r.killedRunAlerts.size() + " killed run, " + r.referenceAlerts.size() + " application mode");
+        s.put("restarted while starting", String.valueOf(r.restartsWhileStarting));
         s.put("timings (s)", String.valueOf(r.timings));
         return s.toString();
     }

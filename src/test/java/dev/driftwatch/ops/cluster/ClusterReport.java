@@ -21,6 +21,8 @@ public final class ClusterReport {
     /** The JVM options every Flink process got from the conf's env.java.* keys. */
     public List<String> javaOptions;
     public int parallelismDefault;
+    /** Flink processes that exited while starting and were started again (the compose file's restart policy). */
+    public List<String> restartsWhileStarting = new ArrayList<>();
     public long eventsSent;
 
     /** Job A: `flink run` (CliFrontend); a TaskManager of it is killed, then it is stopped and restored. */

@@ -155,10 +155,14 @@ public final class ClusterScenario {
         flink = new FlinkLauncher(dist, conf, work.resolve("log"));
         report.javaOptions = flink.javaOptions("taskmanager");
         rest = new FlinkRest("http://127.0.0.1:8081");
-        processes.add(flink.sessionJobManager("jobmanager", work.resolve("jobmanager/tmp"),
+        Map<String, Start> session = new LinkedHashMap<>();
+        session.put("jobmanager", () -> flink.sessionJobManager("jobmanager", work.resolve("jobmanager/tmp"),
                 List.of("-D", "metrics.reporter.prom.port=" + JM_METRICS_PORT)));
-        startTaskManager(1, dist.home());
-        startTaskManager(2, dist.home());
+        session.put("taskmanager-1", () -> startTaskManager(1, dist.home()));
+        session.put("taskmanager-2", () -> startTaskManager(2, dist.home()));
+        for (Start start : session.values()) {
+            processes.add(start.start());
+        }
 
         // while the cluster's JVMs start: the broker, the baselines, the first part of the traffic
         kafka = new KafkaTestBroker().start();
@@ -176,7 +180,7 @@ public final class ClusterScenario {
         }
         traffic = new SyntheticTraffic(MODEL, VERSION, 3, SHIFTS);
         produce(T0, PART_ONE_END);
-        awaitTaskManagers(2);
+        awaitUp("jobmanager", session);
         phase("broker, traffic part one; session cluster up (JobManager, 2 TaskManagers)");
 
         // the two submissions at once: `flink run` in its own JVM, REST upload and run from here
@@ -251,11 +255,67 @@ public final class ClusterScenario {
      * would), so the REST API's answers say which process runs what.
      */
     private FlinkLauncher.Started startTaskManager(int n, Path flinkHome) throws IOException, InterruptedException {
-        FlinkLauncher.Started tm = flink.taskManager("taskmanager-" + n, work.resolve("taskmanager-" + n + "/tmp"),
+        return flink.taskManager("taskmanager-" + n, work.resolve("taskmanager-" + n + "/tmp"),
                 flinkHome, List.of("-D", "metrics.reporter.prom.port=" + metricsPort(n),
                         "-D", "taskmanager.resource-id=taskmanager-" + n));
-        processes.add(tm);
-        return tm;
+    }
+
+    interface Start {
+        FlinkLauncher.Started start() throws Exception;
+    }
+
+    /**
+     * Until the JobManager answers and the TaskManagers (resource ids = names) have registered. A process that exits
+     * while starting is started again, at most twice, as the compose file's {@code restart: unless-stopped} does: on
+     * a loaded machine a JVM can miss Pekko's 10 s actor-system start-up timeout and exit. The report lists each.
+     */
+    private void awaitUp(String jobManager, Map<String, Start> starts) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Map<String, Integer> restarts = new LinkedHashMap<>();
+        while (true) {
+            Set<String> up = new TreeSet<>();
+            try {
+                for (JsonNode tm : rest.get("/taskmanagers").path("taskmanagers")) {
+                    up.add(tm.path("id").asText());
+                }
+                up.add(jobManager);
+            } catch (IOException e) {
+                // the JobManager's REST endpoint is not up yet
+            }
+            if (up.containsAll(starts.keySet())) {
+                return;
+            }
+            for (Map.Entry<String, Start> e : starts.entrySet()) {
+                FlinkLauncher.Started p = processes.stream().filter(x -> x.name().equals(e.getKey())).findFirst()
+                        .orElseThrow();
+                if (up.contains(e.getKey()) || p.process().isAlive()) {
+                    continue;
+                }
+                String why = e.getKey() + " exited with " + p.process().exitValue() + " while starting: "
+                        + lastCause(work.resolve("log/" + e.getKey() + ".log"));
+                if (restarts.merge(e.getKey(), 1, Integer::sum) > 2) {
+                    throw new IllegalStateException(why + " (a third time)");
+                }
+                report.restartsWhileStarting.add(why);
+                System.out.println("restarting: " + why);
+                processes.remove(p);
+                processes.add(e.getValue().start());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not up after " + WAIT + ": expected " + starts.keySet() + ", up " + up);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** The last "Caused by" line of a log, the short reason a Flink process gives for exiting. */
+    static String lastCause(Path log) {
+        try {
+            List<String> causes = Files.readAllLines(log).stream().filter(l -> l.startsWith("Caused by")).toList();
+            return causes.isEmpty() ? "(no cause logged)" : causes.get(causes.size() - 1);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     /** One Prometheus port per process: the shipped range 9249-9250 fits a JobManager and one TaskManager. */
@@ -331,7 +391,8 @@ public final class ClusterScenario {
         report.kill.killedPid = tm.pid();
         new ProcessBuilder("kill", "-9", Long.toString(tm.pid())).inheritIO().start().waitFor();
         report.kill.exitSignal = tm.process().waitFor() - 128;
-        startTaskManager(3, dist.home());
+        processes.add(startTaskManager(3, dist.home()));
+        awaitUp("jobmanager", Map.of("taskmanager-3", () -> startTaskManager(3, dist.home())));
         feeder.join();
         JsonNode restored = FlinkRest.await(() -> {
             ObjectNode both = JSON.createObjectNode();
@@ -412,12 +473,18 @@ public final class ClusterScenario {
         Files.copy(jobConfig("application"), view.resolve("driftwatch.yaml"));
         List<String> wrapper = List.of("unshare", "--mount", "--propagation", "private", "--",
                 "bash", "-c", OPT_VIEW, "opt-view", view.toString());
-        FlinkLauncher.Started jm = flink.applicationJobManager("application-jobmanager",
-                work.resolve("application/jobmanager/tmp"), home, args, wrapper);
-        processes.add(jm);
+        Map<String, Start> cluster = new LinkedHashMap<>();
+        cluster.put("application-jobmanager", () -> flink.applicationJobManager("application-jobmanager",
+                work.resolve("application/jobmanager/tmp"), home, args, wrapper));
+        // compose mounts the job JAR into every Flink service's usrlib/
+        cluster.put("taskmanager-4", () -> startTaskManager(4, home));
+        for (Start start : cluster.values()) {
+            processes.add(start.start());
+        }
+        FlinkLauncher.Started jm = processes.get(processes.size() - 2);
         app.entrypointArgs = jm.command().subList(jm.command().indexOf(FlinkLauncher.APPLICATION_ENTRYPOINT) + 1,
                 jm.command().size());
-        startTaskManager(4, home);   // compose mounts the job JAR into every Flink service's usrlib/
+        awaitUp("application-jobmanager", cluster);
         JsonNode jobs = FlinkRest.await(() -> rest.get("/jobs/overview"), o -> o.path("jobs").size() > 0, WAIT);
         app.jobManagerOutput = tail(Files.readString(work.resolve("log/application-jobmanager.out")), 3000);
         if (jobs == null || jobs.path("jobs").isEmpty()) {
@@ -529,10 +596,6 @@ public final class ClusterScenario {
         synchronized (report) {
             report.eventsSent += p0.size() + p1.size();
         }
-    }
-
-    private void awaitTaskManagers(int n) throws Exception {
-        FlinkRest.await(() -> rest.get("/overview"), o -> o.path("taskmanagers").asInt() == n, WAIT);
     }
 
     /** Until every job but the given one (null: every job) is in a terminal state. */

@@ -2,10 +2,13 @@ package dev.driftwatch.ops.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -18,8 +21,8 @@ import java.util.stream.Stream;
 /**
  * A Flink standalone cluster's {@code lib/} and {@code plugins/}, assembled from Maven Central by
  * {@code scripts/flink-cluster/pom.xml} (flink-dist, the tarball's fat jar, is not published there) into a cache
- * directory that outlives {@code target/}: {@code ~/.cache/driftwatch/flink-<version>}. A rerun finds it complete
- * and assembles nothing; a changed pom or version assembles a new one.
+ * directory that outlives {@code target/}: {@code ~/.cache/driftwatch/flink-<version>-<pom hash>}. A rerun finds it
+ * complete and assembles nothing; a changed pom or version assembles a new one beside it.
  */
 public record FlinkDistribution(Path home) {
     static final String POM = "scripts/flink-cluster/pom.xml";
@@ -54,32 +57,37 @@ public record FlinkDistribution(Path home) {
                                              String localRepository) throws IOException, InterruptedException {
         Path pom = projectDir.resolve(POM);
         String key = flinkVersion + " " + sha256(Files.readString(pom));
-        Path home = cacheDir.resolve("flink-" + flinkVersion);
-        Path marker = home.resolve(COMPLETE);
-        if (Files.isRegularFile(marker) && Files.readString(marker).equals(key)) {
+        // keyed by the pom too: a checkout with another pom gets its own lib/, never one from under another's cluster
+        Path home = cacheDir.resolve("flink-" + flinkVersion + "-" + key.substring(key.indexOf(' ') + 1, key.indexOf(' ') + 13));
+        Files.createDirectories(cacheDir);
+        // one assembler at a time: builds of other checkouts share the cache and may be running their clusters from it
+        try (FileChannel lock = FileChannel.open(cacheDir.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock held = lock.lock()) {
+            Path marker = home.resolve(COMPLETE);
+            if (Files.isRegularFile(marker) && Files.readString(marker).equals(key)) {
+                return new FlinkDistribution(home);
+            }
+            // assembled next to its final place and moved there whole: a killed run never leaves half a lib/ behind
+            Path staging = Files.createTempDirectory(cacheDir, "flink-" + flinkVersion + ".assembling-");
+            List<String> cmd = new ArrayList<>(List.of(mvn, "-B", "-q", "-f", pom.toString(), "package",
+                    "-Dflink.version=" + flinkVersion, "-Dflink.home=" + staging));
+            if (localRepository != null && !localRepository.isBlank()) {
+                cmd.add("-Dmaven.repo.local=" + localRepository);
+            }
+            Path log = cacheDir.resolve("flink-" + flinkVersion + ".assemble.log");
+            Process p = new ProcessBuilder(cmd).directory(projectDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                deleteRecursively(staging);
+                throw new IOException("assembling Flink " + flinkVersion + "'s lib/ with `" + String.join(" ", cmd)
+                        + "` failed:\n" + Files.readString(log));
+            }
+            Files.writeString(staging.resolve(COMPLETE), key);
+            deleteRecursively(home);   // an unfinished one (no marker) from a killed run
+            Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
             return new FlinkDistribution(home);
         }
-        // assembled next to its final place and moved there whole: a killed run never leaves half a lib/ behind
-        Files.createDirectories(cacheDir);
-        Path staging = Files.createTempDirectory(cacheDir, "flink-" + flinkVersion + ".assembling-");
-        List<String> cmd = new ArrayList<>(List.of(mvn, "-B", "-q", "-f", pom.toString(), "package",
-                "-Dflink.version=" + flinkVersion, "-Dflink.home=" + staging));
-        if (localRepository != null && !localRepository.isBlank()) {
-            cmd.add("-Dmaven.repo.local=" + localRepository);
-        }
-        Path log = cacheDir.resolve("flink-" + flinkVersion + ".assemble.log");
-        Process p = new ProcessBuilder(cmd).directory(projectDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
-        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            deleteRecursively(staging);
-            throw new IOException("assembling Flink " + flinkVersion + "'s lib/ with `" + String.join(" ", cmd)
-                    + "` failed:\n" + Files.readString(log));
-        }
-        Files.writeString(staging.resolve(COMPLETE), key);
-        deleteRecursively(home);
-        Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
-        return new FlinkDistribution(home);
     }
 
     public static void deleteRecursively(Path dir) throws IOException {
