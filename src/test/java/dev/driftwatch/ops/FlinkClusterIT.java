@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.fail;
  * configured with flink-conf/config.yaml as shipped plus host-local changes (addresses, bind hosts, state
  * directories). {@link ClusterScenario} drives it inside a network namespace that holds only loopback (Flink's
  * Prometheus reporter binds every interface); this test asserts what it saw. Run by failsafe after `mvn package`
- * (it submits target/driftwatch-*-job.jar); about 3 minutes on 2 cores, timings printed. Needs root (or
- * CAP_SYS_ADMIN) for `unshare`, and iproute2's `ip`: without them it fails and says so.
+ * (it submits target/driftwatch-*-job.jar); 5 to 8 minutes on 2 cores shared with other builds (load average 14 to
+ * 29), timings printed. Needs root (or CAP_SYS_ADMIN) for `unshare`, and iproute2's `ip`: without them it fails
+ * and says so.
  */
 class FlinkClusterIT {
     /** The keys a host may change in flink-conf/config.yaml: where things listen and where state goes. */
